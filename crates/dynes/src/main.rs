@@ -1,6 +1,9 @@
 //! dynes: a NES emulator whose 6502 runs through a dynamic recompiler.
 
 mod cpu_test;
+mod info;
+mod rom;
+mod trace;
 
 use std::process::ExitCode;
 
@@ -20,8 +23,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Show what a ROM's iNES / NES 2.0 header says.
+    Info(info::InfoArgs),
     /// Run a flat-RAM 6502 test image until it traps; PASS if it traps at --success.
     CpuTest(cpu_test::CpuTestArgs),
+    /// Print one line per instruction in nestest.log's format.
+    Trace(trace::TraceArgs),
 }
 
 /// Parses an address: `0x1F`, `$1F` (hex) or `31` (decimal).
@@ -43,7 +50,9 @@ pub(crate) fn parse_addr(text: &str) -> Result<u16, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<bool> = match &cli.command {
+        Command::Info(args) => info::run(args),
         Command::CpuTest(args) => cpu_test::run(args),
+        Command::Trace(args) => trace::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
