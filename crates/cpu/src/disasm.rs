@@ -27,7 +27,7 @@ impl Instruction {
         for (i, byte) in bytes
             .iter_mut()
             .enumerate()
-            .take(info.len() as usize)
+            .take(info.size() as usize)
             .skip(1)
         {
             *byte = peek(addr.wrapping_add(i as u16));
@@ -35,7 +35,7 @@ impl Instruction {
         Self {
             addr,
             bytes,
-            len: info.len(),
+            len: info.size(),
             info,
         }
     }

@@ -359,7 +359,7 @@ impl Opcode {
     }
 
     /// Instruction length in bytes.
-    pub const fn len(&self) -> u8 {
+    pub const fn size(&self) -> u8 {
         1 + self.mode.operand_len()
     }
 

@@ -65,8 +65,8 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
         .unwrap_or_else(|| u16::from_le_bytes([bus.peek(0xFFFC), bus.peek(0xFFFD)]));
     let started = Instant::now();
     let (outcome, instructions) = match args.variant {
-        VariantArg::Nmos => run_image::<Nmos6502>(&mut *bus, start, args.max_cycles),
-        VariantArg::Ricoh2a03 => run_image::<Ricoh2A03>(&mut *bus, start, args.max_cycles),
+        VariantArg::Nmos => run_image::<Nmos6502>(&mut bus, start, args.max_cycles),
+        VariantArg::Ricoh2a03 => run_image::<Ricoh2A03>(&mut bus, start, args.max_cycles),
     };
     let seconds = started.elapsed().as_secs_f64();
     let passed = match outcome {

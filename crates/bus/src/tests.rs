@@ -1,0 +1,232 @@
+#![allow(clippy::unwrap_used)]
+
+use dynes_cpu::Bus;
+
+use crate::cartridge::MAGIC;
+use crate::{Buttons, Cartridge, Mapper, Mirroring, NesBus};
+
+const KIB: usize = 1024;
+
+/// An iNES NROM image whose PRG byte at offset i is `prg(i)`.
+fn nrom(prg_banks: u8, chr_banks: u8, prg: impl Fn(usize) -> u8) -> Vec<u8> {
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend([prg_banks, chr_banks, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    bytes.extend((0..usize::from(prg_banks) * 16 * KIB).map(prg));
+    bytes.extend((0..usize::from(chr_banks) * 8 * KIB).map(|i| (i % 253) as u8));
+    bytes
+}
+
+fn bus_for(bytes: &[u8]) -> NesBus {
+    NesBus::new(Mapper::new(Cartridge::from_bytes(bytes).unwrap()).unwrap())
+}
+
+/// NROM-128 whose PRG bytes are their offset's low byte xor high byte.
+fn nrom_128_bus() -> NesBus {
+    bus_for(&nrom(1, 1, |i| (i ^ (i >> 8)) as u8))
+}
+
+#[test]
+fn ram_mirrors_every_2k() {
+    let mut bus = nrom_128_bus();
+    bus.write(0x0123, 0x42);
+    for mirror in [0x0123, 0x0923, 0x1123, 0x1923] {
+        assert_eq!(bus.read(mirror), 0x42, "${mirror:04X}");
+        assert_eq!(bus.peek(mirror), 0x42);
+    }
+    bus.write(0x1FFF, 0x99);
+    assert_eq!(bus.ram()[0x7FF], 0x99);
+    bus.ram_mut()[0] = 7;
+    assert_eq!(bus.read(0x1800), 7);
+}
+
+#[test]
+fn controller_port_upper_bits_come_from_open_bus() {
+    let mut bus = nrom_128_bus();
+    bus.controller_mut(0).set_buttons(Buttons::A);
+    bus.write(0x4016, 1);
+    bus.write(0x4016, 0);
+    bus.ram_mut()[0x10] = 0xFF;
+    assert_eq!(bus.read(0x0010), 0xFF);
+    // Bits 5-7 from the bus, 1-4 undriven (0), bit 0 the A button.
+    assert_eq!(bus.read(0x4016), 0xE1);
+    // That read left $E1 on the bus: the next button (B, released) reads $E0.
+    assert_eq!(bus.read(0x4016), 0xE0);
+    bus.ram_mut()[0x10] = 0x40;
+    bus.read(0x0010);
+    assert_eq!(bus.read(0x4017), 0x40);
+    assert_eq!(bus.open_bus(), 0x40);
+}
+
+#[test]
+fn unmapped_reads_return_the_last_bus_value() {
+    let mut bus = nrom_128_bus();
+    let rom = bus.read(0x8123);
+    assert_eq!(rom, 0x23 ^ 0x01);
+    assert_eq!(bus.read(0x5000), rom, "$5000 is open bus on NROM");
+    bus.write(0x0000, 0x77);
+    assert_eq!(bus.read(0x2002), 0x77, "no PPU yet: open bus");
+    assert_eq!(bus.read(0x4000), 0x77);
+    assert_eq!(bus.read(0x401F), 0x77);
+    assert_eq!(bus.open_bus(), 0x77);
+}
+
+#[test]
+fn nrom_without_declared_prg_ram_leaves_6000_open() {
+    // NES 2.0 header, mapper 0, no PRG-RAM.
+    let mut bytes = nrom(1, 1, |_| 0xEA);
+    bytes[7] = 0x08;
+    let mut bus = bus_for(&bytes);
+    assert!(bus.mapper().prg_ram().is_empty());
+    bus.write(0x6000, 0x12);
+    assert_eq!(bus.read(0x8000), 0xEA);
+    assert_eq!(bus.read(0x6000), 0xEA);
+    assert_eq!(bus.peek(0x6000), 0xFF);
+}
+
+#[test]
+fn nrom_prg_ram_at_6000() {
+    let mut bus = nrom_128_bus();
+    bus.write(0x6000, 0xDE);
+    bus.write(0x7FFF, 0xAD);
+    assert_eq!(bus.read(0x6000), 0xDE);
+    assert_eq!(bus.read(0x7FFF), 0xAD);
+    assert_eq!(bus.mapper().prg_ram()[0x1FFF], 0xAD);
+    bus.mapper_mut().prg_ram_mut()[1] = 0x55;
+    assert_eq!(bus.peek(0x6001), 0x55);
+}
+
+#[test]
+fn nrom_128_mirrors_8000_into_c000() {
+    let mut bus = nrom_128_bus();
+    for offset in [0x0000, 0x0001, 0x1234, 0x3FFC, 0x3FFF] {
+        let low = bus.read(0x8000 + offset);
+        assert_eq!(bus.read(0xC000 + offset), low, "offset ${offset:04X}");
+        assert_eq!(low, (offset ^ (offset >> 8)) as u8);
+    }
+    // Writes to ROM change nothing.
+    bus.write(0xC000, 0xFF);
+    assert_eq!(bus.read(0xC000), 0x00);
+    assert_eq!(bus.read(0x8000), 0x00);
+}
+
+#[test]
+fn nrom_256_maps_32k() {
+    let mut bus = bus_for(&nrom(2, 1, |i| (i >> 8) as u8));
+    assert_eq!(bus.read(0x8000), 0x00);
+    assert_eq!(bus.read(0xC000), 0x40);
+    assert_eq!(bus.read(0xFFFF), 0x7F);
+    assert_eq!(bus.peek(0xBFFF), 0x3F);
+}
+
+#[test]
+fn nrom_chr_rom_and_chr_ram() {
+    let mut rom = Mapper::new(Cartridge::from_bytes(&nrom(1, 1, |_| 0)).unwrap()).unwrap();
+    assert_eq!(rom.ppu_read(0x0102), (0x102 % 253) as u8);
+    rom.ppu_write(0x0102, 0xFF);
+    assert_eq!(
+        rom.ppu_read(0x0102),
+        (0x102 % 253) as u8,
+        "CHR-ROM ignores writes"
+    );
+    assert_eq!(rom.mirroring(), Mirroring::Vertical);
+
+    let mut ram = Mapper::new(Cartridge::from_bytes(&nrom(1, 0, |_| 0)).unwrap()).unwrap();
+    assert_eq!(ram.ppu_read(0x1FFF), 0);
+    ram.ppu_write(0x1FFF, 0xA5);
+    assert_eq!(ram.ppu_read(0x1FFF), 0xA5);
+}
+
+#[test]
+fn controller_strobe_and_serial_order() {
+    let mut bus = nrom_128_bus();
+    bus.controller_mut(0)
+        .set_buttons(Buttons::A | Buttons::START | Buttons::RIGHT);
+    bus.write(0x4016, 1);
+    // Strobe high: every read is the A button, nothing shifts.
+    for _ in 0..3 {
+        assert_eq!(bus.read(0x4016) & 1, 1);
+    }
+    bus.write(0x4016, 0);
+    let bits: Vec<u8> = (0..10).map(|_| bus.read(0x4016) & 1).collect();
+    // A, B, Select, Start, Up, Down, Left, Right, then 1s.
+    assert_eq!(bits, [1, 0, 0, 1, 0, 0, 0, 1, 1, 1]);
+    // Port 2 was strobed too but holds nothing.
+    let bits: Vec<u8> = (0..9).map(|_| bus.read(0x4017) & 1).collect();
+    assert_eq!(bits, [0, 0, 0, 0, 0, 0, 0, 0, 1]);
+}
+
+#[test]
+fn controller_strobe_follows_live_buttons() {
+    let mut pad = crate::Controller::new();
+    pad.write_strobe(1);
+    assert_eq!(pad.read(), 0);
+    pad.set_buttons(Buttons::A | Buttons::B);
+    assert_eq!(pad.peek(), 1);
+    assert_eq!(pad.read(), 1);
+    pad.write_strobe(0);
+    pad.set_buttons(Buttons::NONE);
+    // Latched at the falling edge: A and B are still reported.
+    assert_eq!(pad.peek(), 1);
+    assert_eq!(pad.read(), 1);
+    assert_eq!(pad.read(), 1);
+    assert_eq!(pad.read(), 0);
+
+    let mut held = Buttons::NONE;
+    held.set(Buttons::UP | Buttons::LEFT, true);
+    held.set(Buttons::UP, false);
+    assert!(held.contains(Buttons::LEFT) && !held.contains(Buttons::UP));
+    assert_eq!(held.bits(), 0x40);
+}
+
+#[test]
+fn one_cycle_per_access_and_peek_is_free() {
+    let mut bus = nrom_128_bus();
+    assert_eq!(bus.cycle(), 0);
+    bus.read(0x0000);
+    bus.read(0x8000);
+    bus.read(0x2002);
+    bus.read(0x4016);
+    bus.read(0x5000);
+    bus.write(0x0000, 1);
+    bus.write(0x4016, 0);
+    bus.write(0x6000, 2);
+    bus.write(0x8000, 3);
+    assert_eq!(bus.cycle(), 9);
+    let open = bus.open_bus();
+    bus.peek(0x0000);
+    bus.peek(0x4016);
+    bus.peek(0xC000);
+    assert_eq!(bus.cycle(), 9);
+    assert_eq!(bus.open_bus(), open);
+    bus.set_cycle(1000);
+    bus.read(0x0000);
+    assert_eq!(bus.cycle(), 1001);
+}
+
+#[test]
+fn peek_shows_ff_for_io() {
+    let mut bus = nrom_128_bus();
+    bus.write(0x0000, 0x12);
+    assert_eq!(bus.peek(0x2002), 0xFF);
+    assert_eq!(bus.peek(0x4016), 0xFF);
+    assert_eq!(bus.peek(0x5000), 0xFF);
+    assert_eq!(bus.peek(0x0800), 0x12);
+    assert_eq!(bus.peek(0x8001), 0x01);
+}
+
+#[test]
+fn nestest_rom_maps_its_entry_point() {
+    let dir = std::env::var("DYNES_TEST_ROMS").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nes-test-roms").into()
+    });
+    let path = std::path::Path::new(&dir).join("other/nestest.nes");
+    if !path.exists() {
+        eprintln!("skipped: {} not found", path.display());
+        return;
+    }
+    let cart = Cartridge::load(&path).unwrap();
+    assert_eq!(cart.header.mapper, 0);
+    let bus = NesBus::new(Mapper::new(cart).unwrap());
+    // Automation mode starts with JMP at $C000.
+    assert_eq!(bus.peek(0xC000), 0x4C);
+}
