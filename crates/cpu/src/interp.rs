@@ -82,7 +82,7 @@ impl<V: Variant> Cpu<V> {
 
     /// Runs until `stop` says so or the cycle count reaches `cycle_limit`,
     /// checking `stop(self)` after every instruction. Returns the cycle count.
-    #[inline]
+    #[inline(always)]
     pub fn run_until<B: Bus>(
         &mut self,
         bus: &mut B,
