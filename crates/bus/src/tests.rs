@@ -123,11 +123,7 @@ fn nrom_chr_rom_and_chr_ram() {
     let mut rom = Mapper::new(Cartridge::from_bytes(&nrom(1, 1, |_| 0)).unwrap()).unwrap();
     assert_eq!(rom.ppu_read(0x0102), (0x102 % 253) as u8);
     rom.ppu_write(0x0102, 0xFF);
-    assert_eq!(
-        rom.ppu_read(0x0102),
-        (0x102 % 253) as u8,
-        "CHR-ROM ignores writes"
-    );
+    assert_eq!(rom.ppu_read(0x0102), (0x102 % 253) as u8, "CHR-ROM ignores writes");
     assert_eq!(rom.mirroring(), Mirroring::Vertical);
 
     let mut ram = Mapper::new(Cartridge::from_bytes(&nrom(1, 0, |_| 0)).unwrap()).unwrap();
@@ -139,8 +135,7 @@ fn nrom_chr_rom_and_chr_ram() {
 #[test]
 fn controller_strobe_and_serial_order() {
     let mut bus = nrom_128_bus();
-    bus.controller_mut(0)
-        .set_buttons(Buttons::A | Buttons::START | Buttons::RIGHT);
+    bus.controller_mut(0).set_buttons(Buttons::A | Buttons::START | Buttons::RIGHT);
     bus.write(0x4016, 1);
     // Strobe high: every read is the A button, nothing shifts.
     for _ in 0..3 {
@@ -216,9 +211,8 @@ fn peek_shows_ff_for_io() {
 
 #[test]
 fn nestest_rom_maps_its_entry_point() {
-    let dir = std::env::var("DYNES_TEST_ROMS").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nes-test-roms").into()
-    });
+    let dir = std::env::var("DYNES_TEST_ROMS")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nes-test-roms").into());
     let path = std::path::Path::new(&dir).join("other/nestest.nes");
     if !path.exists() {
         eprintln!("skipped: {} not found", path.display());

@@ -57,10 +57,7 @@ pub struct FlatRam {
 impl FlatRam {
     /// All-zero RAM at cycle 0, on the heap (it is 64 KiB).
     pub fn new() -> Box<Self> {
-        Box::new(Self {
-            mem: [0; 0x10000],
-            cycle: 0,
-        })
+        Box::new(Self { mem: [0; 0x10000], cycle: 0 })
     }
 
     /// Copies `image` into RAM starting at `addr`, wrapping at $FFFF.

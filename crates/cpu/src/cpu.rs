@@ -121,14 +121,7 @@ impl<V: Variant> Cpu<V> {
 
     /// The registers as a value.
     pub fn regs(&self) -> Registers {
-        Registers {
-            a: self.a,
-            x: self.x,
-            y: self.y,
-            s: self.s,
-            pc: self.pc,
-            p: self.p(),
-        }
+        Registers { a: self.a, x: self.x, y: self.y, s: self.s, pc: self.pc, p: self.p() }
     }
 
     /// Overwrites every register (P ignores bits 4 and 5).

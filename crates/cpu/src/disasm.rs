@@ -24,20 +24,10 @@ impl Instruction {
     pub fn decode(addr: u16, peek: impl Fn(u16) -> u8) -> Self {
         let info = *opcode(peek(addr));
         let mut bytes = [peek(addr), 0, 0];
-        for (i, byte) in bytes
-            .iter_mut()
-            .enumerate()
-            .take(info.size() as usize)
-            .skip(1)
-        {
+        for (i, byte) in bytes.iter_mut().enumerate().take(info.size() as usize).skip(1) {
             *byte = peek(addr.wrapping_add(i as u16));
         }
-        Self {
-            addr,
-            bytes,
-            len: info.size(),
-            info,
-        }
+        Self { addr, bytes, len: info.size(), info }
     }
 
     /// The 8- or 16-bit operand as a number.
@@ -51,9 +41,7 @@ impl Instruction {
 
     /// The branch target of a relative instruction.
     pub fn branch_target(&self) -> u16 {
-        self.addr
-            .wrapping_add(2)
-            .wrapping_add(self.bytes[1] as i8 as u16)
+        self.addr.wrapping_add(2).wrapping_add(self.bytes[1] as i8 as u16)
     }
 
     /// The hex bytes, space separated (`4C F5 C5`).
@@ -123,21 +111,13 @@ pub fn nestest_line<V: Variant, B: Bus>(cpu: &Cpu<V>, bus: &B) -> String {
     let text = match insn.info.mode {
         Mode::Zp => format!("${op:02X}{}", value(op)),
         Mode::Zpx | Mode::Zpy => {
-            let (index, name) = if let Mode::Zpx = insn.info.mode {
-                (regs.x, 'X')
-            } else {
-                (regs.y, 'Y')
-            };
+            let (index, name) = if let Mode::Zpx = insn.info.mode { (regs.x, 'X') } else { (regs.y, 'Y') };
             let addr = (op as u8).wrapping_add(index);
             format!("${op:02X},{name} @ {addr:02X}{}", value(addr as u16))
         }
         Mode::Abs if shows_value => format!("${op:04X}{}", value(op)),
         Mode::Abx | Mode::Aby => {
-            let (index, name) = if let Mode::Abx = insn.info.mode {
-                (regs.x, 'X')
-            } else {
-                (regs.y, 'Y')
-            };
+            let (index, name) = if let Mode::Abx = insn.info.mode { (regs.x, 'X') } else { (regs.y, 'Y') };
             let addr = op.wrapping_add(index as u16);
             format!("${op:04X},{name} @ {addr:04X}{}", value(addr))
         }
@@ -183,9 +163,7 @@ mod tests {
     use super::*;
 
     fn decode(bytes: &[u8]) -> Instruction {
-        Instruction::decode(0x8000, |a| {
-            bytes.get((a - 0x8000) as usize).copied().unwrap_or(0)
-        })
+        Instruction::decode(0x8000, |a| bytes.get((a - 0x8000) as usize).copied().unwrap_or(0))
     }
 
     #[test]

@@ -130,8 +130,7 @@ impl<V: Variant> Cpu<V> {
     /// cycle before their last one (`PREV_*`).
     #[inline(always)]
     fn sample_interrupts<B: Bus>(&mut self, bus: &mut B) {
-        (self.irq_state, self.prev_nmi_line) =
-            sample_lines(bus, self.irq_state, self.prev_nmi_line, self.i);
+        (self.irq_state, self.prev_nmi_line) = sample_lines(bus, self.irq_state, self.prev_nmi_line, self.i);
     }
 
     #[inline(always)]
@@ -501,11 +500,8 @@ impl<V: Variant> Cpu<V> {
                 // index carries into the high byte, that value also becomes
                 // the high byte of the address.
                 let value = register & ((base >> 8) as u8).wrapping_add(1);
-                let addr = if (addr ^ base) & 0xFF00 != 0 {
-                    (value as u16) << 8 | (addr & 0xFF)
-                } else {
-                    addr
-                };
+                let addr =
+                    if (addr ^ base) & 0xFF00 != 0 { (value as u16) << 8 | (addr & 0xFF) } else { addr };
                 self.write(bus, addr, value);
                 return;
             }
@@ -740,9 +736,7 @@ impl<V: Variant> Cpu<V> {
             self.sbc_decimal(value);
             return;
         }
-        let diff = (self.a as u16)
-            .wrapping_sub(value as u16)
-            .wrapping_sub(!self.c as u16);
+        let diff = (self.a as u16).wrapping_sub(value as u16).wrapping_sub(!self.c as u16);
         let result = diff as u8;
         self.v = (self.a ^ value) & (self.a ^ result) & 0x80 != 0;
         self.c = diff < 0x100;

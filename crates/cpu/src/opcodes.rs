@@ -175,15 +175,13 @@ impl Mnemonic {
     /// How the instruction uses its operand, which decides its bus cycles.
     pub const fn kind(self) -> Kind {
         match self {
-            Lda | Ldx | Ldy | Adc | Sbc | And | Ora | Eor | Cmp | Cpx | Cpy | Bit | Lax | Nop
-            | Anc | Alr | Arr | Axs | Ane | Lxa | Las => Kind::Read,
+            Lda | Ldx | Ldy | Adc | Sbc | And | Ora | Eor | Cmp | Cpx | Cpy | Bit | Lax | Nop | Anc | Alr
+            | Arr | Axs | Ane | Lxa | Las => Kind::Read,
             Sta | Stx | Sty | Sax | Sha | Shx | Shy | Tas => Kind::Write,
-            Asl | Lsr | Rol | Ror | Inc | Dec | Slo | Rla | Sre | Rra | Dcp | Isc => {
-                Kind::ReadModifyWrite
-            }
+            Asl | Lsr | Rol | Ror | Inc | Dec | Slo | Rla | Sre | Rra | Dcp | Isc => Kind::ReadModifyWrite,
             Bcc | Bcs | Beq | Bmi | Bne | Bpl | Bvc | Bvs => Kind::Branch,
-            Clc | Cld | Cli | Clv | Sec | Sed | Sei | Tax | Tay | Tsx | Txa | Txs | Tya | Dex
-            | Dey | Inx | Iny => Kind::Implied,
+            Clc | Cld | Cli | Clv | Sec | Sed | Sei | Tax | Tay | Tsx | Txa | Txs | Tya | Dex | Dey | Inx
+            | Iny => Kind::Implied,
             Pha | Php | Pla | Plp | Jmp | Jsr | Rts | Rti | Brk | Jam => Kind::Control,
         }
     }
@@ -210,11 +208,9 @@ impl Mnemonic {
         Flags(match self {
             Adc | Sbc | Rra | Isc | Arr => NVZC,
             Bit => NZ | Flags::V.0,
-            And | Ora | Eor | Lda | Ldx | Ldy | Lax | Tax | Tay | Tsx | Txa | Tya | Inx | Iny
-            | Dex | Dey | Inc | Dec | Pla | Ane | Lxa | Las => NZ,
-            Asl | Lsr | Rol | Ror | Cmp | Cpx | Cpy | Slo | Rla | Sre | Dcp | Anc | Alr | Axs => {
-                NZC
-            }
+            And | Ora | Eor | Lda | Ldx | Ldy | Lax | Tax | Tay | Tsx | Txa | Tya | Inx | Iny | Dex | Dey
+            | Inc | Dec | Pla | Ane | Lxa | Las => NZ,
+            Asl | Lsr | Rol | Ror | Cmp | Cpx | Cpy | Slo | Rla | Sre | Dcp | Anc | Alr | Axs => NZC,
             Clc | Sec => Flags::C.0,
             Cli | Sei => Flags::I.0,
             Cld | Sed => Flags::D.0,
@@ -321,14 +317,7 @@ impl Flags {
 
 impl std::fmt::Display for Flags {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (bit, name) in [
-            (0x80, 'N'),
-            (0x40, 'V'),
-            (0x08, 'D'),
-            (0x04, 'I'),
-            (0x02, 'Z'),
-            (0x01, 'C'),
-        ] {
+        for (bit, name) in [(0x80, 'N'), (0x40, 'V'), (0x08, 'D'), (0x04, 'I'), (0x02, 'Z'), (0x01, 'C')] {
             if self.0 & bit != 0 {
                 write!(f, "{name}")?;
             }
@@ -385,13 +374,7 @@ impl Opcode {
 const fn entry(mnemonic: Mnemonic, mode: Mode, cycles: u8, official: bool) -> Opcode {
     let indexed = matches!(mode, Abx | Aby | Izy);
     let page_penalty = indexed && matches!(mnemonic.kind(), Kind::Read);
-    Opcode {
-        mnemonic,
-        mode,
-        cycles,
-        page_penalty,
-        official,
-    }
+    Opcode { mnemonic, mode, cycles, page_penalty, official }
 }
 
 /// An official opcode.
@@ -478,10 +461,7 @@ mod tests {
     #[test]
     fn twelve_jams() {
         let jams: Vec<usize> = (0..256).filter(|&i| OPCODES[i].mnemonic == Jam).collect();
-        assert_eq!(
-            jams,
-            [0x02, 0x12, 0x22, 0x32, 0x42, 0x52, 0x62, 0x72, 0x92, 0xB2, 0xD2, 0xF2]
-        );
+        assert_eq!(jams, [0x02, 0x12, 0x22, 0x32, 0x42, 0x52, 0x62, 0x72, 0x92, 0xB2, 0xD2, 0xF2]);
     }
 
     #[test]
@@ -492,11 +472,7 @@ mod tests {
                 assert!(matches!(op.mode, Abx | Aby | Izy), "opcode {i:02X}");
             }
         }
-        assert!(
-            OPCODES[0xBD].page_penalty
-                && !OPCODES[0x9D].page_penalty
-                && !OPCODES[0x1E].page_penalty
-        );
+        assert!(OPCODES[0xBD].page_penalty && !OPCODES[0x9D].page_penalty && !OPCODES[0x1E].page_penalty);
     }
 
     #[test]

@@ -27,13 +27,7 @@ impl TestBus {
         mem[program_at as usize..program_at as usize + program.len()].copy_from_slice(program);
         // Vectors: NMI $9000, reset $8000, IRQ/BRK $A000.
         mem[0xFFFA..].copy_from_slice(&[0x00, 0x90, 0x00, 0x80, 0x00, 0xA0]);
-        Self {
-            mem,
-            cycle: 0,
-            log: Vec::new(),
-            nmi_from: None,
-            irq_from: None,
-        }
+        Self { mem, cycle: 0, log: Vec::new(), nmi_from: None, irq_from: None }
     }
 }
 
@@ -55,11 +49,7 @@ impl Bus for TestBus {
         self.cycle
     }
     fn deadline(&self) -> u64 {
-        self.nmi_from
-            .into_iter()
-            .chain(self.irq_from)
-            .min()
-            .unwrap_or(u64::MAX)
+        self.nmi_from.into_iter().chain(self.irq_from).min().unwrap_or(u64::MAX)
     }
     fn nmi_line(&mut self) -> bool {
         self.nmi_from.is_some_and(|t| self.cycle > t)
@@ -76,22 +66,11 @@ fn cpu_at<V: Variant>(pc: u16, regs: Registers) -> Cpu<V> {
 }
 
 fn regs() -> Registers {
-    Registers {
-        a: 0,
-        x: 0,
-        y: 0,
-        s: 0xFD,
-        pc: 0,
-        p: 0x24,
-    }
+    Registers { a: 0, x: 0, y: 0, s: 0xFD, pc: 0, p: 0x24 }
 }
 
 /// Runs one instruction at $0200 and returns its accesses.
-fn run_one(
-    program: &[u8],
-    setup: impl FnOnce(&mut TestBus),
-    regs: Registers,
-) -> (Cpu<Ricoh2A03>, TestBus) {
+fn run_one(program: &[u8], setup: impl FnOnce(&mut TestBus), regs: Registers) -> (Cpu<Ricoh2A03>, TestBus) {
     let mut bus = TestBus::new(0x0200, program);
     setup(&mut bus);
     let mut cpu = cpu_at::<Ricoh2A03>(0x0200, regs);
@@ -109,34 +88,19 @@ fn every_opcode_takes_its_table_cycles() {
         // Operand $20 $00 with X=Y=0 and zero-page pointers to $0000: no page
         // is crossed, no branch taken (flags chosen so each branch falls through).
         let mut p = 0x24;
-        if matches!(
-            info.mnemonic,
-            Mnemonic::Bcc | Mnemonic::Bne | Mnemonic::Bpl | Mnemonic::Bvc
-        ) {
+        if matches!(info.mnemonic, Mnemonic::Bcc | Mnemonic::Bne | Mnemonic::Bpl | Mnemonic::Bvc) {
             p |= 0xC3;
         }
         let (_, bus) = run_one(&[op, 0x20, 0x00], |_| {}, Registers { p, ..regs() });
-        assert_eq!(
-            bus.cycle, info.cycles as u64,
-            "opcode ${op:02X} {:?} {:?}",
-            info.mnemonic, info.mode
-        );
+        assert_eq!(bus.cycle, info.cycles as u64, "opcode ${op:02X} {:?} {:?}", info.mnemonic, info.mode);
         if info.page_penalty {
             // $20F0 + $FF crosses a page; ($20),Y with pointer $20F0 as well.
             let (_, bus) = run_one(
                 &[op, 0x20, 0x20],
                 |bus| bus.mem[0x20..0x22].copy_from_slice(&[0xF0, 0x20]),
-                Registers {
-                    x: 0xFF,
-                    y: 0xFF,
-                    ..regs()
-                },
+                Registers { x: 0xFF, y: 0xFF, ..regs() },
             );
-            assert_eq!(
-                bus.cycle,
-                info.cycles as u64 + 1,
-                "opcode ${op:02X} with page cross"
-            );
+            assert_eq!(bus.cycle, info.cycles as u64 + 1, "opcode ${op:02X} with page cross");
         }
     }
 }
@@ -155,16 +119,10 @@ fn branches_taken_and_crossing() {
 
 #[test]
 fn indexed_read_dummy_reads_uncarried_address() {
-    let (cpu, bus) = run_one(
-        &[0xBD, 0xF0, 0x30],
-        |bus| bus.mem[0x3110] = 0x42,
-        Registers { x: 0x20, ..regs() },
-    );
+    let (cpu, bus) =
+        run_one(&[0xBD, 0xF0, 0x30], |bus| bus.mem[0x3110] = 0x42, Registers { x: 0x20, ..regs() });
     assert_eq!(cpu.regs().a, 0x42);
-    assert_eq!(
-        bus.log,
-        [R(0x0200), R(0x0201), R(0x0202), R(0x3010), R(0x3110)]
-    );
+    assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x0202), R(0x3010), R(0x3110)]);
     // No cross: no dummy read.
     let (_, bus) = run_one(&[0xBD, 0x00, 0x30], |_| {}, Registers { x: 0x20, ..regs() });
     assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x0202), R(0x3020)]);
@@ -172,62 +130,26 @@ fn indexed_read_dummy_reads_uncarried_address() {
 
 #[test]
 fn indexed_store_always_dummy_reads() {
-    let (_, bus) = run_one(
-        &[0x9D, 0x00, 0x30],
-        |_| {},
-        Registers {
-            a: 7,
-            x: 0x20,
-            ..regs()
-        },
-    );
-    assert_eq!(
-        bus.log,
-        [R(0x0200), R(0x0201), R(0x0202), R(0x3020), W(0x3020, 7)]
-    );
+    let (_, bus) = run_one(&[0x9D, 0x00, 0x30], |_| {}, Registers { a: 7, x: 0x20, ..regs() });
+    assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x0202), R(0x3020), W(0x3020, 7)]);
 }
 
 #[test]
 fn read_modify_write_writes_twice() {
     let (_, bus) = run_one(&[0xE6, 0x10], |bus| bus.mem[0x10] = 0x7F, regs());
-    assert_eq!(
-        bus.log,
-        [
-            R(0x0200),
-            R(0x0201),
-            R(0x0010),
-            W(0x0010, 0x7F),
-            W(0x0010, 0x80)
-        ]
-    );
+    assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x0010), W(0x0010, 0x7F), W(0x0010, 0x80)]);
     // ASL abs,X: dummy read, read, double write.
-    let (_, bus) = run_one(
-        &[0x1E, 0xFF, 0x30],
-        |bus| bus.mem[0x3100] = 0x81,
-        Registers { x: 1, ..regs() },
-    );
+    let (_, bus) = run_one(&[0x1E, 0xFF, 0x30], |bus| bus.mem[0x3100] = 0x81, Registers { x: 1, ..regs() });
     assert_eq!(
         bus.log,
-        [
-            R(0x0200),
-            R(0x0201),
-            R(0x0202),
-            R(0x3000),
-            R(0x3100),
-            W(0x3100, 0x81),
-            W(0x3100, 0x02)
-        ]
+        [R(0x0200), R(0x0201), R(0x0202), R(0x3000), R(0x3100), W(0x3100, 0x81), W(0x3100, 0x02)]
     );
 }
 
 #[test]
 fn zero_page_indexing_wraps() {
     // LDA $F0,X with X=$20 reads $10 after a dummy read of $F0.
-    let (cpu, bus) = run_one(
-        &[0xB5, 0xF0],
-        |bus| bus.mem[0x10] = 9,
-        Registers { x: 0x20, ..regs() },
-    );
+    let (cpu, bus) = run_one(&[0xB5, 0xF0], |bus| bus.mem[0x10] = 9, Registers { x: 0x20, ..regs() });
     assert_eq!(cpu.regs().a, 9);
     assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x00F0), R(0x0010)]);
     // LDA ($FF,X) with X=0: pointer bytes from $FF and $00.
@@ -239,17 +161,7 @@ fn zero_page_indexing_wraps() {
         },
         regs(),
     );
-    assert_eq!(
-        bus.log,
-        [
-            R(0x0200),
-            R(0x0201),
-            R(0x00FF),
-            R(0x00FF),
-            R(0x0000),
-            R(0x1234)
-        ]
-    );
+    assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x00FF), R(0x00FF), R(0x0000), R(0x1234)]);
     // LDA ($FF),Y: pointer high byte from $00.
     let (_, bus) = run_one(
         &[0xB1, 0xFF],
@@ -259,10 +171,7 @@ fn zero_page_indexing_wraps() {
         },
         Registers { y: 1, ..regs() },
     );
-    assert_eq!(
-        bus.log,
-        [R(0x0200), R(0x0201), R(0x00FF), R(0x0000), R(0x1235)]
-    );
+    assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x00FF), R(0x0000), R(0x1235)]);
 }
 
 #[test]
@@ -277,10 +186,7 @@ fn jmp_indirect_does_not_carry_into_the_page() {
         regs(),
     );
     assert_eq!(cpu.pc(), 0x1234);
-    assert_eq!(
-        bus.log,
-        [R(0x0200), R(0x0201), R(0x0202), R(0x30FF), R(0x3000)]
-    );
+    assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x0202), R(0x30FF), R(0x3000)]);
 }
 
 #[test]
@@ -303,34 +209,10 @@ fn implied_and_stack_sequences() {
 fn jsr_rts_rti_sequences() {
     let (cpu, bus) = run_one(&[0x20, 0x34, 0x12], |_| {}, regs());
     assert_eq!(cpu.pc(), 0x1234);
-    assert_eq!(
-        bus.log,
-        [
-            R(0x0200),
-            R(0x0201),
-            R(0x01FD),
-            W(0x01FD, 0x02),
-            W(0x01FC, 0x02),
-            R(0x0202)
-        ]
-    );
-    let (cpu, bus) = run_one(
-        &[0x60],
-        |bus| bus.mem[0x01FE..0x0200].copy_from_slice(&[0x33, 0x12]),
-        regs(),
-    );
+    assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x01FD), W(0x01FD, 0x02), W(0x01FC, 0x02), R(0x0202)]);
+    let (cpu, bus) = run_one(&[0x60], |bus| bus.mem[0x01FE..0x0200].copy_from_slice(&[0x33, 0x12]), regs());
     assert_eq!(cpu.pc(), 0x1234);
-    assert_eq!(
-        bus.log,
-        [
-            R(0x0200),
-            R(0x0201),
-            R(0x01FD),
-            R(0x01FE),
-            R(0x01FF),
-            R(0x1233)
-        ]
-    );
+    assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x01FD), R(0x01FE), R(0x01FF), R(0x1233)]);
     // S=$FD: P from $01FE, PCL from $01FF, PCH wraps to $0100.
     let (cpu, bus) = run_one(
         &[0x40],
@@ -340,26 +222,8 @@ fn jsr_rts_rti_sequences() {
         },
         regs(),
     );
-    assert_eq!(
-        cpu.regs(),
-        Registers {
-            pc: 0x1234,
-            s: 0x00,
-            p: 0xE3,
-            ..regs()
-        }
-    );
-    assert_eq!(
-        bus.log,
-        [
-            R(0x0200),
-            R(0x0201),
-            R(0x01FD),
-            R(0x01FE),
-            R(0x01FF),
-            R(0x0100)
-        ]
-    );
+    assert_eq!(cpu.regs(), Registers { pc: 0x1234, s: 0x00, p: 0xE3, ..regs() });
+    assert_eq!(bus.log, [R(0x0200), R(0x0201), R(0x01FD), R(0x01FE), R(0x01FF), R(0x0100)]);
 }
 
 #[test]
@@ -369,15 +233,7 @@ fn brk_pushes_b_and_skips_a_byte() {
     assert_eq!(cpu.regs().p & 0x04, 0x04);
     assert_eq!(
         bus.log,
-        [
-            R(0x0200),
-            R(0x0201),
-            W(0x01FD, 0x02),
-            W(0x01FC, 0x02),
-            W(0x01FB, 0x30),
-            R(0xFFFE),
-            R(0xFFFF)
-        ]
+        [R(0x0200), R(0x0201), W(0x01FD, 0x02), W(0x01FC, 0x02), W(0x01FB, 0x30), R(0xFFFE), R(0xFFFF)]
     );
 }
 
@@ -387,21 +243,8 @@ fn reset_sequence() {
     let mut cpu = Cpu::<Ricoh2A03>::new();
     cpu.reset(&mut bus);
     assert_eq!(bus.cycle, 7);
-    assert_eq!(
-        cpu.regs(),
-        Registers {
-            a: 0,
-            x: 0,
-            y: 0,
-            s: 0xFD,
-            pc: 0x8000,
-            p: 0x24
-        }
-    );
-    assert!(
-        bus.log.iter().all(|a| matches!(a, R(_))),
-        "reset makes no writes"
-    );
+    assert_eq!(cpu.regs(), Registers { a: 0, x: 0, y: 0, s: 0xFD, pc: 0x8000, p: 0x24 });
+    assert!(bus.log.iter().all(|a| matches!(a, R(_))), "reset makes no writes");
 }
 
 #[test]
@@ -413,43 +256,17 @@ fn jam_halts() {
 // ---- flags and arithmetic ----
 
 fn alu(program: &[u8], a: u8, p: u8) -> Registers {
-    Registers {
-        pc: 0,
-        ..run_one(program, |_| {}, Registers { a, p, ..regs() })
-            .0
-            .regs()
-    }
+    Registers { pc: 0, ..run_one(program, |_| {}, Registers { a, p, ..regs() }).0.regs() }
 }
 
 #[test]
 fn adc_sbc_flags() {
     // $50 + $50 = $A0: signed overflow, N set, no carry.
-    assert_eq!(
-        alu(&[0x69, 0x50], 0x50, 0x20),
-        Registers {
-            a: 0xA0,
-            p: 0xE0,
-            ..regs()
-        }
-    );
+    assert_eq!(alu(&[0x69, 0x50], 0x50, 0x20), Registers { a: 0xA0, p: 0xE0, ..regs() });
     // $FF + $01 = $00 with carry and Z.
-    assert_eq!(
-        alu(&[0x69, 0x01], 0xFF, 0x20),
-        Registers {
-            a: 0x00,
-            p: 0x23,
-            ..regs()
-        }
-    );
+    assert_eq!(alu(&[0x69, 0x01], 0xFF, 0x20), Registers { a: 0x00, p: 0x23, ..regs() });
     // $50 - $B0 (C set) = $A0 with overflow and borrow.
-    assert_eq!(
-        alu(&[0xE9, 0xB0], 0x50, 0x21),
-        Registers {
-            a: 0xA0,
-            p: 0xE0,
-            ..regs()
-        }
-    );
+    assert_eq!(alu(&[0xE9, 0xB0], 0x50, 0x21), Registers { a: 0xA0, p: 0xE0, ..regs() });
     // $EB is SBC too.
     assert_eq!(alu(&[0xEB, 0x01], 0x05, 0x21).a, 0x04);
 }
@@ -461,15 +278,8 @@ fn compare_and_bit() {
     // CMP #$20 with A=$10: N, no C.
     assert_eq!(alu(&[0xC9, 0x20], 0x10, 0x20).p, 0xA0);
     // BIT copies bits 7 and 6 of memory, Z from A & M.
-    let (cpu, _) = run_one(
-        &[0x24, 0x10],
-        |bus| bus.mem[0x10] = 0xC0,
-        Registers {
-            a: 0x01,
-            p: 0x20,
-            ..regs()
-        },
-    );
+    let (cpu, _) =
+        run_one(&[0x24, 0x10], |bus| bus.mem[0x10] = 0xC0, Registers { a: 0x01, p: 0x20, ..regs() });
     assert_eq!(cpu.regs().p, 0xE2);
 }
 
@@ -504,80 +314,26 @@ fn decimal_mode_only_on_nmos() {
 fn unofficial_operations() {
     // LAX loads A and X.
     let (cpu, _) = run_one(&[0xA7, 0x10], |bus| bus.mem[0x10] = 0x83, regs());
-    assert_eq!(
-        (cpu.regs().a, cpu.regs().x, cpu.regs().p),
-        (0x83, 0x83, 0xA4)
-    );
+    assert_eq!((cpu.regs().a, cpu.regs().x, cpu.regs().p), (0x83, 0x83, 0xA4));
     // SAX stores A & X.
-    let (_, bus) = run_one(
-        &[0x87, 0x10],
-        |_| {},
-        Registers {
-            a: 0xF0,
-            x: 0x3C,
-            ..regs()
-        },
-    );
+    let (_, bus) = run_one(&[0x87, 0x10], |_| {}, Registers { a: 0xF0, x: 0x3C, ..regs() });
     assert_eq!(bus.mem[0x10], 0x30);
     // DCP: decrement then compare.
-    let (cpu, bus) = run_one(
-        &[0xC7, 0x10],
-        |bus| bus.mem[0x10] = 0x11,
-        Registers { a: 0x10, ..regs() },
-    );
+    let (cpu, bus) = run_one(&[0xC7, 0x10], |bus| bus.mem[0x10] = 0x11, Registers { a: 0x10, ..regs() });
     assert_eq!((bus.mem[0x10], cpu.regs().p & 0x03), (0x10, 0x03));
     // ANC copies N into C; ALR is AND then LSR; AXS is (A & X) - imm into X.
     assert_eq!(alu(&[0x0B, 0x80], 0xFF, 0x20).p, 0xA1);
-    assert_eq!(
-        alu(&[0x4B, 0x03], 0xFF, 0x20),
-        Registers {
-            a: 0x01,
-            p: 0x21,
-            ..regs()
-        }
-    );
-    let (cpu, _) = run_one(
-        &[0xCB, 0x01],
-        |_| {},
-        Registers {
-            a: 0x0F,
-            x: 0x03,
-            ..regs()
-        },
-    );
+    assert_eq!(alu(&[0x4B, 0x03], 0xFF, 0x20), Registers { a: 0x01, p: 0x21, ..regs() });
+    let (cpu, _) = run_one(&[0xCB, 0x01], |_| {}, Registers { a: 0x0F, x: 0x03, ..regs() });
     assert_eq!((cpu.regs().x, cpu.regs().p & 0x01), (0x02, 0x01));
     // ARR: C from bit 6, V from bit 6 xor bit 5.
-    assert_eq!(
-        alu(&[0x6B, 0xFF], 0x80, 0x21),
-        Registers {
-            a: 0xC0,
-            p: 0xE1,
-            ..regs()
-        }
-    );
-    assert_eq!(
-        alu(&[0x6B, 0xFF], 0xC0, 0x21),
-        Registers {
-            a: 0xE0,
-            p: 0xA1,
-            ..regs()
-        }
-    );
+    assert_eq!(alu(&[0x6B, 0xFF], 0x80, 0x21), Registers { a: 0xC0, p: 0xE1, ..regs() });
+    assert_eq!(alu(&[0x6B, 0xFF], 0xC0, 0x21), Registers { a: 0xE0, p: 0xA1, ..regs() });
     // SHX abs,Y without a page cross stores X & (high byte + 1).
-    let (_, bus) = run_one(
-        &[0x9E, 0x00, 0x30],
-        |_| {},
-        Registers {
-            x: 0xFF,
-            y: 1,
-            ..regs()
-        },
-    );
+    let (_, bus) = run_one(&[0x9E, 0x00, 0x30], |_| {}, Registers { x: 0xFF, y: 1, ..regs() });
     assert_eq!(bus.mem[0x3001], 0x31);
     // The taken branch of OPCODES kinds covers every opcode.
-    assert!(OPCODES
-        .iter()
-        .all(|o| o.mnemonic == Mnemonic::Jam || o.kind() != Kind::Control || o.official));
+    assert!(OPCODES.iter().all(|o| o.mnemonic == Mnemonic::Jam || o.kind() != Kind::Control || o.official));
 }
 
 // ---- interrupts ----
@@ -612,16 +368,7 @@ fn irq_is_taken_after_the_instruction_and_takes_seven_cycles() {
     assert_eq!(pcs, [0x0200, 0xA000]);
     assert_eq!(bus.cycle, 2 + 7 + 2);
     // Pushed P has B clear and bit 5 set.
-    assert_eq!(
-        &bus.log[2..7],
-        &[
-            R(0x0201),
-            R(0x0201),
-            W(0x01FD, 0x02),
-            W(0x01FC, 0x01),
-            W(0x01FB, 0x20)
-        ]
-    );
+    assert_eq!(&bus.log[2..7], &[R(0x0201), R(0x0201), W(0x01FD, 0x02), W(0x01FC, 0x01), W(0x01FB, 0x20)]);
 }
 
 #[test]

@@ -48,8 +48,7 @@ enum Outcome {
 }
 
 pub fn run(args: &CpuTestArgs) -> Result<bool> {
-    let image =
-        std::fs::read(&args.bin).with_context(|| format!("{}: cannot read", args.bin.display()))?;
+    let image = std::fs::read(&args.bin).with_context(|| format!("{}: cannot read", args.bin.display()))?;
     anyhow::ensure!(!image.is_empty(), "{}: empty file", args.bin.display());
     anyhow::ensure!(
         image.len() + args.load as usize <= 0x10000,
@@ -60,9 +59,7 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
     );
     let mut bus = FlatRam::new();
     bus.load(args.load, &image);
-    let start = args
-        .start
-        .unwrap_or_else(|| u16::from_le_bytes([bus.peek(0xFFFC), bus.peek(0xFFFD)]));
+    let start = args.start.unwrap_or_else(|| u16::from_le_bytes([bus.peek(0xFFFC), bus.peek(0xFFFD)]));
     let started = Instant::now();
     let (outcome, instructions) = match args.variant {
         VariantArg::Nmos => run_image::<Nmos6502>(&mut bus, start, args.max_cycles),
@@ -75,11 +72,7 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
             true
         }
         Outcome::Trapped(pc) => {
-            let note = if args.success.is_none() {
-                " (no --success address given)"
-            } else {
-                ""
-            };
+            let note = if args.success.is_none() { " (no --success address given)" } else { "" };
             println!("FAIL: trapped at ${pc:04X}{note}");
             if let Some(line) = listing_line(&args.bin, pc) {
                 println!("  {line}");
@@ -91,10 +84,7 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
             false
         }
         Outcome::Limit(pc) => {
-            println!(
-                "FAIL: no trap within {} cycles (PC at ${pc:04X})",
-                args.max_cycles
-            );
+            println!("FAIL: no trap within {} cycles (PC at ${pc:04X})", args.max_cycles);
             false
         }
     };
@@ -132,10 +122,7 @@ fn listing_line(bin: &Path, pc: u16) -> Option<String> {
     let prefix = format!("{pc:04x} : ");
     let mut first = None;
     for line in text.lines() {
-        let Some(rest) = line
-            .get(..prefix.len())
-            .filter(|p| p.eq_ignore_ascii_case(&prefix))
-        else {
+        let Some(rest) = line.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(&prefix)) else {
             continue;
         };
         let _ = rest;

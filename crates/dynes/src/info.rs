@@ -16,8 +16,7 @@ pub struct InfoArgs {
 pub fn run(args: &InfoArgs) -> Result<bool> {
     for (i, path) in args.roms.iter().enumerate() {
         let bytes = crate::rom::read(path)?;
-        let header =
-            Header::parse(&bytes).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+        let header = Header::parse(&bytes).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
         if i > 0 {
             println!();
         }

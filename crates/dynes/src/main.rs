@@ -11,11 +11,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "dynes",
-    version,
-    about = "A NES emulator with a 6502 → x86-64 dynamic recompiler"
-)]
+#[command(name = "dynes", version, about = "A NES emulator with a 6502 → x86-64 dynamic recompiler")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,18 +29,14 @@ enum Command {
 
 /// Parses an address: `0x1F`, `$1F` (hex) or `31` (decimal).
 pub(crate) fn parse_addr(text: &str) -> Result<u16, String> {
-    let parsed = if let Some(hex) = text
-        .strip_prefix("0x")
-        .or_else(|| text.strip_prefix("0X"))
-        .or_else(|| text.strip_prefix('$'))
+    let parsed = if let Some(hex) =
+        text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).or_else(|| text.strip_prefix('$'))
     {
         u16::from_str_radix(hex, 16)
     } else {
         text.parse::<u16>()
     };
-    parsed.map_err(|_| {
-        format!("`{text}` is not an address from 0 to $FFFF (write hex as 0x1234 or $1234)")
-    })
+    parsed.map_err(|_| format!("`{text}` is not an address from 0 to $FFFF (write hex as 0x1234 or $1234)"))
 }
 
 fn main() -> ExitCode {

@@ -18,8 +18,7 @@ pub fn load(path: &Path) -> Result<Nes> {
     let bytes = read(path)?;
     let cartridge = dynes_bus::Cartridge::from_bytes(&bytes)
         .map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
-    let mut nes =
-        Nes::new(cartridge).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+    let mut nes = Nes::new(cartridge).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
     nes.power_on();
     Ok(nes)
 }

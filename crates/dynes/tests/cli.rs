@@ -5,10 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn dynes(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dynes"))
-        .args(args)
-        .output()
-        .expect("dynes runs")
+    Command::new(env!("CARGO_BIN_EXE_dynes")).args(args).output().expect("dynes runs")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -26,10 +23,7 @@ fn test_roms() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "skipped: NES test ROMs not found at {} (set DYNES_TEST_ROMS)",
-            dir.display()
-        );
+        eprintln!("skipped: NES test ROMs not found at {} (set DYNES_TEST_ROMS)", dir.display());
         None
     }
 }
@@ -53,14 +47,8 @@ fn assert_clean_error(out: &Output, file: &str, problem: &str) {
     let stderr = text(&out.stderr);
     assert!(!out.status.success(), "exit status for {file}");
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-    assert!(
-        stderr.contains(file) && stderr.contains(problem),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("backtrace"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(file) && stderr.contains(problem), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
 }
 
 #[test]
@@ -81,41 +69,17 @@ fn info_rejects_bad_files_in_one_line() {
     let dir = scratch("bad");
     let cases: [(&str, Vec<u8>, &str); 4] = [
         ("empty.nes", Vec::new(), "file is empty"),
-        (
-            "short.nes",
-            nrom_image(2)[..5000].to_vec(),
-            "header declares",
-        ),
-        (
-            "magic.nes",
-            b"MZ\x90\x00............".to_vec(),
-            "not an iNES ROM",
-        ),
-        (
-            "tiny.nes",
-            b"NES\x1A\x01".to_vec(),
-            "shorter than the 16-byte",
-        ),
+        ("short.nes", nrom_image(2)[..5000].to_vec(), "header declares"),
+        ("magic.nes", b"MZ\x90\x00............".to_vec(), "not an iNES ROM"),
+        ("tiny.nes", b"NES\x1A\x01".to_vec(), "shorter than the 16-byte"),
     ];
     for (name, bytes, problem) in cases {
         let path = dir.join(name);
         std::fs::write(&path, bytes).expect("write");
-        assert_clean_error(
-            &dynes(&["info", path.to_str().expect("utf-8")]),
-            name,
-            problem,
-        );
+        assert_clean_error(&dynes(&["info", path.to_str().expect("utf-8")]), name, problem);
     }
-    assert_clean_error(
-        &dynes(&["info", dir.to_str().expect("utf-8")]),
-        "dynes-cli",
-        "is a directory",
-    );
-    assert_clean_error(
-        &dynes(&["info", "no-such-rom.nes"]),
-        "no-such-rom.nes",
-        "cannot read",
-    );
+    assert_clean_error(&dynes(&["info", dir.to_str().expect("utf-8")]), "dynes-cli", "is a directory");
+    assert_clean_error(&dynes(&["info", "no-such-rom.nes"]), "no-such-rom.nes", "cannot read");
 }
 
 #[test]
@@ -145,10 +109,7 @@ fn info_reads_every_shared_test_rom() {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("nes"))
-            {
+            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("nes")) {
                 roms.push(path);
             }
         }
@@ -156,12 +117,7 @@ fn info_reads_every_shared_test_rom() {
     assert!(roms.len() > 100, "found only {} ROMs", roms.len());
     for rom in roms {
         let out = dynes(&["info", rom.to_str().expect("utf-8")]);
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            rom.display(),
-            text(&out.stderr)
-        );
+        assert!(out.status.success(), "{}: {}", rom.display(), text(&out.stderr));
     }
 }
 
@@ -169,11 +125,7 @@ fn info_reads_every_shared_test_rom() {
 fn trace_nestest_matches_the_log() {
     let Some(dir) = test_roms() else { return };
     let dir = dir.join("other");
-    let out = dynes(&[
-        "trace",
-        dir.join("nestest.nes").to_str().expect("utf-8"),
-        "--nestest",
-    ]);
+    let out = dynes(&["trace", dir.join("nestest.nes").to_str().expect("utf-8"), "--nestest"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let log = std::fs::read_to_string(dir.join("nestest.log")).expect("nestest.log");
     let ours = text(&out.stdout);
@@ -190,55 +142,26 @@ fn cpu_test_passes_the_functional_test() {
     let dir = shared("DYNES_6502_TESTS", "6502-functional-test");
     let bin = dir.join("6502_functional_test.bin");
     if !bin.exists() {
-        eprintln!(
-            "skipped: 6502 functional test not found at {} (set DYNES_6502_TESTS)",
-            bin.display()
-        );
+        eprintln!("skipped: 6502 functional test not found at {} (set DYNES_6502_TESTS)", bin.display());
         return;
     }
     let bin = bin.to_str().expect("utf-8");
-    let args = [
-        "cpu-test",
-        bin,
-        "--load",
-        "0",
-        "--start",
-        "0x400",
-        "--success",
-        "0x3469",
-        "--variant",
-        "nmos",
-    ];
+    let args =
+        ["cpu-test", bin, "--load", "0", "--start", "0x400", "--success", "0x3469", "--variant", "nmos"];
     let out = dynes(&args);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "PASS");
-    assert!(
-        lines[1].starts_with("instructions=30646177 cycles=96241367 seconds="),
-        "{}",
-        lines[1]
-    );
+    assert!(lines[1].starts_with("instructions=30646177 cycles=96241367 seconds="), "{}", lines[1]);
     assert!(lines[1].contains(" mhz="));
     // A wrong success address fails and quotes the listing line of the trap.
     let out = dynes(&["cpu-test", bin, "--start", "0x400", "--success", "0x1234"]);
     let stdout = text(&out.stdout);
     assert!(!out.status.success());
-    assert!(
-        stdout.starts_with("FAIL: trapped at $3469\n  3469 : 4c6934"),
-        "{stdout}"
-    );
+    assert!(stdout.starts_with("FAIL: trapped at $3469\n  3469 : 4c6934"), "{stdout}");
     // The 2A03 has no decimal mode, so the decimal tests trap elsewhere.
-    let out = dynes(&[
-        "cpu-test",
-        bin,
-        "--start",
-        "0x400",
-        "--success",
-        "0x3469",
-        "--variant",
-        "2a03",
-    ]);
+    let out = dynes(&["cpu-test", bin, "--start", "0x400", "--success", "0x3469", "--variant", "2a03"]);
     assert!(!out.status.success() && text(&out.stdout).starts_with("FAIL: trapped at $"));
 }
 
@@ -251,31 +174,16 @@ fn cpu_test_reports_jams_and_limits() {
     image[0x400..0x403].copy_from_slice(&[0xA9, 0x01, 0x02]);
     image[0xFFFC..0xFFFE].copy_from_slice(&[0x00, 0x04]);
     std::fs::write(&path, &image).expect("write");
-    let out = dynes(&[
-        "cpu-test",
-        path.to_str().expect("utf-8"),
-        "--success",
-        "0x400",
-    ]);
+    let out = dynes(&["cpu-test", path.to_str().expect("utf-8"), "--success", "0x400"]);
     assert!(!out.status.success());
     assert!(text(&out.stdout).starts_with("FAIL: CPU jammed at $0402 (opcode $02)\n"));
     // An endless loop that never traps hits the cycle limit.
     image[0x400..0x405].copy_from_slice(&[0xE8, 0xD0, 0xFD, 0xF0, 0xFB]); // INX; BNE -3; BEQ -5
     std::fs::write(&path, &image).expect("write");
-    let out = dynes(&[
-        "cpu-test",
-        path.to_str().expect("utf-8"),
-        "--success",
-        "0x400",
-        "--max-cycles",
-        "10000",
-    ]);
+    let out =
+        dynes(&["cpu-test", path.to_str().expect("utf-8"), "--success", "0x400", "--max-cycles", "10000"]);
     assert!(!out.status.success());
-    assert!(
-        text(&out.stdout).starts_with("FAIL: no trap within 10000 cycles"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).starts_with("FAIL: no trap within 10000 cycles"), "{}", text(&out.stdout));
 }
 
 #[test]

@@ -28,11 +28,7 @@ impl Nes {
     pub fn new(cartridge: Cartridge) -> Result<Nes, CartridgeError> {
         let header = cartridge.header.clone();
         let mapper = Mapper::new(cartridge)?;
-        Ok(Nes {
-            cpu: Cpu::new(),
-            bus: NesBus::new(mapper),
-            header,
-        })
+        Ok(Nes { cpu: Cpu::new(), bus: NesBus::new(mapper), header })
     }
 
     /// Loads a ROM file and powers the console on.
@@ -64,9 +60,7 @@ impl Nes {
     /// Runs until `cycle_limit` or until `stop` returns true (checked after
     /// every instruction, given the console).
     pub fn run_until(&mut self, cycle_limit: u64, mut stop: impl FnMut(&Cpu<Ricoh2A03>) -> bool) {
-        self.cpu.run_until(&mut self.bus, cycle_limit, |cpu| {
-            stop(cpu) || cpu.jammed().is_some()
-        });
+        self.cpu.run_until(&mut self.bus, cycle_limit, |cpu| stop(cpu) || cpu.jammed().is_some());
     }
 
     /// The cartridge header.
@@ -115,10 +109,7 @@ impl Nes {
     /// (no skipped dot on odd frames).
     pub fn ppu_position(&self) -> (u64, u64) {
         let dots = self.cycle() * 3;
-        (
-            (dots / DOTS_PER_LINE) % LINES_PER_FRAME,
-            dots % DOTS_PER_LINE,
-        )
+        ((dots / DOTS_PER_LINE) % LINES_PER_FRAME, dots % DOTS_PER_LINE)
     }
 
     /// The next instruction as a line of nestest.log:

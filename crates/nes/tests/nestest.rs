@@ -5,14 +5,9 @@ use std::path::PathBuf;
 use dynes_nes::Nes;
 
 fn suite_dir() -> PathBuf {
-    std::env::var_os("DYNES_TEST_ROMS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/nes-test-roms"
-            ))
-        })
+    std::env::var_os("DYNES_TEST_ROMS").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nes-test-roms"))
+    })
 }
 
 /// The columns the comparison is defined on: PC, opcode bytes, A, X, Y, P,
@@ -32,14 +27,10 @@ fn key_columns(line: &str) -> String {
 #[test]
 fn nestest_matches_log() {
     let dir = suite_dir().join("other");
-    let (Ok(log), true) = (
-        std::fs::read_to_string(dir.join("nestest.log")),
-        dir.join("nestest.nes").exists(),
-    ) else {
-        eprintln!(
-            "skipped: nestest not found in {} (set DYNES_TEST_ROMS)",
-            dir.display()
-        );
+    let (Ok(log), true) =
+        (std::fs::read_to_string(dir.join("nestest.log")), dir.join("nestest.nes").exists())
+    else {
+        eprintln!("skipped: nestest not found in {} (set DYNES_TEST_ROMS)", dir.display());
         return;
     };
     let mut nes = Nes::from_file(dir.join("nestest.nes")).expect("nestest.nes loads");

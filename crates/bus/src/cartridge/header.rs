@@ -159,8 +159,7 @@ impl Header {
 
         match format {
             RomFormat::Nes2 => {
-                header.mapper =
-                    mapper_low | u16::from(flags7 & 0xF0) | (u16::from(raw[8] & 0x0F) << 8);
+                header.mapper = mapper_low | u16::from(flags7 & 0xF0) | (u16::from(raw[8] & 0x0F) << 8);
                 header.submapper = raw[8] >> 4;
                 prg_rom = nes2_rom_size(raw[4], raw[9] & 0x0F, 16 * KIB);
                 chr_rom = nes2_rom_size(raw[5], raw[9] >> 4, 8 * KIB);
@@ -200,11 +199,7 @@ impl Header {
                 }
                 if !archaic {
                     header.mapper |= u16::from(flags7 & 0xF0);
-                    header.region = if raw[9] & 0x01 != 0 {
-                        Region::Pal
-                    } else {
-                        Region::Ntsc
-                    };
+                    header.region = if raw[9] & 0x01 != 0 { Region::Pal } else { Region::Ntsc };
                     header.console = if flags7 & 0x01 != 0 {
                         Console::VsSystem
                     } else if flags7 & 0x02 != 0 {

@@ -68,20 +68,13 @@ impl Cartridge {
             vec![0; header.chr_ram_size + header.chr_nvram_size]
         };
         let mut prg_ram = vec![0; header.prg_ram_size + header.prg_nvram_size];
-        if let (Some(data), Some(window)) = (
-            &trainer,
-            prg_ram.get_mut(TRAINER_PRG_RAM_OFFSET..TRAINER_PRG_RAM_OFFSET + TRAINER_LEN),
-        ) {
+        if let (Some(data), Some(window)) =
+            (&trainer, prg_ram.get_mut(TRAINER_PRG_RAM_OFFSET..TRAINER_PRG_RAM_OFFSET + TRAINER_LEN))
+        {
             window.copy_from_slice(data);
         }
 
-        Ok(Cartridge {
-            header,
-            prg_rom,
-            chr,
-            prg_ram,
-            trainer,
-        })
+        Ok(Cartridge { header, prg_rom, chr, prg_ram, trainer })
     }
 
     /// Reads and parses a ROM file.

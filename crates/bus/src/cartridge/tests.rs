@@ -59,11 +59,7 @@ fn ines_nrom_256_with_chr_ram_pal() {
     let h = Header::parse(&bytes).unwrap();
     assert_eq!(h.prg_rom_size, 32 * KIB);
     assert_eq!(h.chr_rom_size, 0);
-    assert_eq!(
-        h.chr_ram_size,
-        8 * KIB,
-        "iNES without CHR-ROM means 8 KiB CHR-RAM"
-    );
+    assert_eq!(h.chr_ram_size, 8 * KIB, "iNES without CHR-ROM means 8 KiB CHR-RAM");
     assert_eq!(h.mirroring, Mirroring::Horizontal);
     assert_eq!(h.region, Region::Pal);
 
@@ -94,11 +90,7 @@ fn archaic_ines_ignores_bytes_7_to_15() {
     let h = Header::parse(&bytes).unwrap();
     assert_eq!(h.format, RomFormat::ArchaicINes);
     assert_eq!(h.mapper, 1, "the 'D' in byte 7 must not become mapper 0x41");
-    assert_eq!(
-        h.prg_ram_size,
-        8 * KIB,
-        "the 'i' in byte 8 is not a RAM size"
-    );
+    assert_eq!(h.prg_ram_size, 8 * KIB, "the 'i' in byte 8 is not a RAM size");
     assert_eq!(h.region, Region::Ntsc);
     assert_eq!(h.console, Console::Nes);
 }
@@ -115,10 +107,7 @@ fn ines_with_junk_in_bytes_12_to_15_is_archaic() {
 #[test]
 fn nes2_mapper_and_submapper() {
     // Mapper $1A4 (bits 0-3 in byte 6, 4-7 in byte 7, 8-11 in byte 8), submapper 3.
-    let bytes = image(
-        header([1, 1, 0x40, 0xA8, 0x31, 0, 0, 0, 0, 0, 0, 0]),
-        24 * KIB,
-    );
+    let bytes = image(header([1, 1, 0x40, 0xA8, 0x31, 0, 0, 0, 0, 0, 0, 0]), 24 * KIB);
     let h = Header::parse(&bytes).unwrap();
     assert_eq!(h.format, RomFormat::Nes2);
     assert_eq!(h.mapper, 0x1A4);
@@ -132,10 +121,7 @@ fn nes2_mapper_and_submapper() {
 #[test]
 fn nes2_size_msb_nibbles() {
     // PRG $101 × 16 KiB would need 4 MiB: use CHR's nibble with PRG small.
-    let bytes = image(
-        header([2, 0x01, 0, 0x08, 0, 0x10, 0, 0, 0, 0, 0, 0]),
-        32 * KIB + 257 * 8 * KIB,
-    );
+    let bytes = image(header([2, 0x01, 0, 0x08, 0, 0x10, 0, 0, 0, 0, 0, 0]), 32 * KIB + 257 * 8 * KIB);
     let h = Header::parse(&bytes).unwrap();
     assert_eq!(h.prg_rom_size, 32 * KIB);
     assert_eq!(h.chr_rom_size, 0x101 * 8 * KIB);
@@ -146,10 +132,7 @@ fn nes2_exponent_multiplier_sizes() {
     // PRG: E=14, MM=1 → 2^14 × 3 = 48 KiB. CHR: E=13, MM=0 → 8 KiB.
     let prg = (14 << 2) | 1;
     let chr = 13 << 2;
-    let bytes = image(
-        header([prg, chr, 0, 0x08, 0, 0xFF, 0, 0, 0, 0, 0, 0]),
-        48 * KIB + 8 * KIB,
-    );
+    let bytes = image(header([prg, chr, 0, 0x08, 0, 0xFF, 0, 0, 0, 0, 0, 0]), 48 * KIB + 8 * KIB);
     let h = Header::parse(&bytes).unwrap();
     assert_eq!(h.prg_rom_size, 48 * KIB);
     assert_eq!(h.chr_rom_size, 8 * KIB);
@@ -159,10 +142,7 @@ fn nes2_exponent_multiplier_sizes() {
 #[test]
 fn nes2_exponent_multiplier_too_large_is_an_error_not_a_panic() {
     // E=63, MM=3: 2^63 × 7 bytes.
-    let bytes = image(
-        header([0xFF, 0xFF, 0, 0x08, 0, 0xFF, 0, 0, 0, 0, 0, 0]),
-        100,
-    );
+    let bytes = image(header([0xFF, 0xFF, 0, 0x08, 0, 0xFF, 0, 0, 0, 0, 0, 0]), 100);
     let err = Header::parse(&bytes).unwrap_err();
     let huge = (1u128 << 63) * 7;
     assert_eq!(
@@ -193,18 +173,12 @@ fn nes2_chr_ram_sizes() {
 #[test]
 fn nes2_battery_and_prg_nvram() {
     // PRG-RAM shift 6 → 4 KiB, PRG-NVRAM shift 7 → 8 KiB.
-    let bytes = image(
-        header([1, 1, 0x02, 0x08, 0, 0, 0x76, 0, 0, 0, 0, 0]),
-        24 * KIB,
-    );
+    let bytes = image(header([1, 1, 0x02, 0x08, 0, 0, 0x76, 0, 0, 0, 0, 0]), 24 * KIB);
     let h = Header::parse(&bytes).unwrap();
     assert!(h.battery);
     assert_eq!(h.prg_ram_size, 4 * KIB);
     assert_eq!(h.prg_nvram_size, 8 * KIB);
-    assert_eq!(
-        Cartridge::from_bytes(&bytes).unwrap().prg_ram.len(),
-        12 * KIB
-    );
+    assert_eq!(Cartridge::from_bytes(&bytes).unwrap().prg_ram.len(), 12 * KIB);
 }
 
 #[test]
@@ -246,16 +220,8 @@ fn four_screen() {
 
 #[test]
 fn nes2_regions() {
-    for (byte12, region) in [
-        (0, Region::Ntsc),
-        (1, Region::Pal),
-        (2, Region::Multi),
-        (3, Region::Dendy),
-    ] {
-        let bytes = image(
-            header([1, 1, 0, 0x08, 0, 0, 0, 0, byte12, 0, 0, 0]),
-            24 * KIB,
-        );
+    for (byte12, region) in [(0, Region::Ntsc), (1, Region::Pal), (2, Region::Multi), (3, Region::Dendy)] {
+        let bytes = image(header([1, 1, 0, 0x08, 0, 0, 0, 0, byte12, 0, 0, 0]), 24 * KIB);
         assert_eq!(Header::parse(&bytes).unwrap().region, region);
     }
 }
@@ -285,10 +251,7 @@ fn empty_file() {
 fn ten_byte_file() {
     let err = Cartridge::from_bytes(&ines(1, 1, 0, 0)[..10]).unwrap_err();
     assert_eq!(err, CartridgeError::Truncated { len: 10 });
-    assert_eq!(
-        err.to_string(),
-        "file is 10 bytes, shorter than the 16-byte iNES header"
-    );
+    assert_eq!(err.to_string(), "file is 10 bytes, shorter than the 16-byte iNES header");
 }
 
 #[test]
@@ -296,12 +259,7 @@ fn bad_magic() {
     let mut bytes = image(ines(1, 1, 0, 0), 24 * KIB);
     bytes[..4].copy_from_slice(b"MZ\x90\x00");
     let err = Cartridge::from_bytes(&bytes).unwrap_err();
-    assert_eq!(
-        err,
-        CartridgeError::BadMagic {
-            found: *b"MZ\x90\x00"
-        }
-    );
+    assert_eq!(err, CartridgeError::BadMagic { found: *b"MZ\x90\x00" });
     assert_eq!(
         err.to_string(),
         "not an iNES ROM: expected \"NES\\x1A\" (4E 45 53 1A) at the start, found 4D 5A 90 00"
@@ -346,10 +304,7 @@ fn unsupported_mapper() {
     let err = Cartridge::from_bytes(&bytes).unwrap_err();
     assert_eq!(err.to_string(), "mapper 5 is not supported");
 
-    let bytes = image(
-        header([2, 1, 0x40, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0]),
-        40 * KIB,
-    );
+    let bytes = image(header([2, 1, 0x40, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0]), 40 * KIB);
     let err = Cartridge::from_bytes(&bytes).unwrap_err();
     assert_eq!(err.to_string(), "mapper 4 (submapper 1) is not supported");
 }
@@ -409,9 +364,8 @@ fn no_input_panics() {
 
 #[test]
 fn real_test_roms_parse() {
-    let dir = std::env::var("DYNES_TEST_ROMS").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nes-test-roms").into()
-    });
+    let dir = std::env::var("DYNES_TEST_ROMS")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nes-test-roms").into());
     let Ok(entries) = std::fs::read_dir(&dir) else {
         eprintln!("skipped: no test ROMs at {dir}");
         return;
@@ -420,24 +374,11 @@ fn real_test_roms_parse() {
     let mut parsed = 0;
     while let Some(path) = stack.pop() {
         if path.is_dir() {
-            stack.extend(
-                std::fs::read_dir(&path)
-                    .unwrap()
-                    .flatten()
-                    .map(|e| e.path()),
-            );
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("nes"))
-        {
+            stack.extend(std::fs::read_dir(&path).unwrap().flatten().map(|e| e.path()));
+        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("nes")) {
             let bytes = std::fs::read(&path).unwrap();
             let header = Header::parse(&bytes);
-            assert!(
-                header.is_ok(),
-                "{}: {}",
-                path.display(),
-                header.unwrap_err()
-            );
+            assert!(header.is_ok(), "{}: {}", path.display(), header.unwrap_err());
             parsed += 1;
         }
     }

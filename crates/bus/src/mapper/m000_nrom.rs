@@ -38,13 +38,7 @@ impl Nrom {
             fill_repeating(&mut chr[..], &cart.chr);
         }
 
-        Ok(Nrom {
-            prg_rom,
-            chr,
-            chr_is_ram,
-            prg_ram: cart.prg_ram,
-            mirroring: cart.header.mirroring,
-        })
+        Ok(Nrom { prg_rom, chr, chr_is_ram, prg_ram: cart.prg_ram, mirroring: cart.header.mirroring })
     }
 
     /// CPU read; `None` where nothing answers (open bus).

@@ -21,10 +21,7 @@ impl Mapper {
     pub fn new(cart: Cartridge) -> Result<Mapper, CartridgeError> {
         match cart.header.mapper {
             0 => Ok(Mapper::Nrom(Nrom::new(cart)?)),
-            mapper => Err(CartridgeError::UnsupportedMapper {
-                mapper,
-                submapper: cart.header.submapper,
-            }),
+            mapper => Err(CartridgeError::UnsupportedMapper { mapper, submapper: cart.header.submapper }),
         }
     }
 
