@@ -11,6 +11,8 @@ pub use cartridge::{Cartridge, CartridgeError, Console, Header, Mirroring, Regio
 pub use controller::{Buttons, Controller};
 pub use mapper::Mapper;
 
+use dynes_ppu::{Ppu, PpuBus};
+
 /// Size of the console's internal RAM, mirrored through $0000-$1FFF.
 pub const RAM_SIZE: usize = 0x800;
 
@@ -18,6 +20,12 @@ pub const RAM_SIZE: usize = 0x800;
 pub struct NesBus {
     ram: [u8; RAM_SIZE],
     mapper: Mapper,
+    ppu: Ppu,
+    /// Console nametable RAM (2 KiB), plus 2 KiB for four-screen boards.
+    vram: [u8; 0x1000],
+    /// See `dynes_cpu::Bus::deadline`: the first cycle whose end-of-cycle
+    /// interrupt sample may differ from the one before.
+    deadline: u64,
     controllers: [Controller; 2],
     open_bus: u8,
     cycle: u64,
@@ -29,6 +37,9 @@ impl NesBus {
         NesBus {
             ram: [0; RAM_SIZE],
             mapper,
+            ppu: Ppu::new(),
+            vram: [0; 0x1000],
+            deadline: 0,
             controllers: [Controller::new(), Controller::new()],
             open_bus: 0,
             cycle: 0,
@@ -76,13 +87,74 @@ impl NesBus {
         self.cycle = cycle;
     }
 
+    /// The PPU (caught up to the last access that observed it).
+    pub fn ppu(&self) -> &Ppu {
+        &self.ppu
+    }
+
+    /// Brings the PPU up to `dots` processed dots.
+    #[inline]
+    fn catch_up_ppu(&mut self, dots: u64) {
+        let mut memory = PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram };
+        self.ppu.run_to(dots, &mut memory);
+    }
+
+    /// Brings the PPU up to the boundary after the last completed cycle
+    /// (three dots per CPU cycle), e.g. before showing a frame or a trace.
+    pub fn sync_ppu(&mut self) {
+        self.catch_up_ppu(self.cycle * 3);
+    }
+
+    /// The CPU cycle at whose end the PPU's next vblank has begun.
+    pub fn next_vblank_cycle(&self) -> u64 {
+        let event_dot = self.ppu.dots() + self.ppu.dots_until_vblank();
+        event_dot / 3 + 1
+    }
+
+    /// The PPU's side of the reset button.
+    pub fn reset_ppu(&mut self) {
+        self.ppu.reset();
+        self.deadline = 0;
+    }
+
+    /// Dots the PPU has processed when the CPU accesses it during the cycle
+    /// that was just counted: one dot into that cycle's three.
+    #[inline]
+    fn access_dot(&self) -> u64 {
+        (self.cycle * 3).saturating_sub(2)
+    }
+
+    /// $4014: copy a page to OAM. The CPU is halted for one cycle, one more
+    /// to align to a read cycle, then 256 read/write pairs: 513 or 514.
+    fn oam_dma(&mut self, page: u8) {
+        use dynes_cpu::Bus;
+        self.cycle += 1;
+        if self.cycle & 1 == 1 {
+            self.cycle += 1;
+        }
+        let base = (page as u16) << 8;
+        for offset in 0..256 {
+            let value = self.read(base | offset);
+            self.cycle += 1;
+            self.catch_up_ppu(self.access_dot());
+            self.ppu.write_oam_dma(value);
+        }
+        self.deadline = 0;
+    }
+
     /// $2000-$401F: the registers, kept out of line so RAM and ROM reads stay
     /// small enough to inline into the CPU.
     #[inline(never)]
     fn read_io(&mut self, addr: u16) -> u8 {
         match addr {
-            // The PPU issue fills this in; until then nothing drives the bus.
-            0x2000..=0x3FFF => self.open_bus,
+            0x2000..=0x3FFF => {
+                self.catch_up_ppu(self.access_dot());
+                let mut memory = PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram };
+                let value = self.ppu.read_register(addr, &mut memory);
+                // A $2002 read can lower the NMI line: sample from now on.
+                self.deadline = 0;
+                value
+            }
             // Only bits 0-4 are driven; a standard controller uses bit 0.
             0x4016 => self.controllers[0].read() | (self.open_bus & 0xE0),
             0x4017 => self.controllers[1].read() | (self.open_bus & 0xE0),
@@ -93,19 +165,28 @@ impl NesBus {
     /// $2000-$401F writes.
     #[inline(never)]
     fn write_io(&mut self, addr: u16, value: u8) {
-        // The strobe line is shared by both ports.
-        if addr == 0x4016 {
-            for controller in &mut self.controllers {
-                controller.write_strobe(value);
+        match addr {
+            0x2000..=0x3FFF => {
+                self.catch_up_ppu(self.access_dot());
+                let mut memory = PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram };
+                self.ppu.write_register(addr, value, &mut memory);
+                // $2000 can raise or lower NMI, $2001 moves the odd-frame
+                // skip: sample from now on until the deadline is known again.
+                self.deadline = 0;
             }
+            0x4014 => self.oam_dma(value),
+            // The strobe line is shared by both ports.
+            0x4016 => {
+                for controller in &mut self.controllers {
+                    controller.write_strobe(value);
+                }
+            }
+            _ => {}
         }
     }
 }
 
 impl dynes_cpu::Bus for NesBus {
-    // INTERRUPTS, deadline, nmi_line and irq_line keep their defaults (on,
-    // never, low, low) until the PPU and APU issues give them a source.
-
     #[inline]
     fn read(&mut self, addr: u16) -> u8 {
         self.cycle += 1;
@@ -140,14 +221,74 @@ impl dynes_cpu::Bus for NesBus {
             self.ram[addr as usize & (RAM_SIZE - 1)]
         } else if addr >= 0x4020 {
             self.mapper.cpu_peek(addr).unwrap_or(0xFF)
+        } else if addr < 0x4000 {
+            self.ppu.peek_register(addr)
         } else {
             0xFF
         }
     }
 
     #[inline]
+    fn deadline(&self) -> u64 {
+        self.deadline
+    }
+
+    /// Catches the PPU up to the end of the cycle just performed, and moves
+    /// the deadline to the cycle whose end first sees its next event.
+    fn nmi_line(&mut self) -> bool {
+        // The end of cycle k is two dots into it (3k + 2 processed).
+        self.catch_up_ppu((self.cycle * 3).saturating_sub(1));
+        let event_dot = self.ppu.dots() + self.ppu.dots_until_event();
+        self.deadline = (event_dot + 1) / 3;
+        self.ppu.nmi_line()
+    }
+
+    #[inline]
     fn cycle(&self) -> u64 {
         self.cycle
+    }
+}
+
+/// What the PPU sees: the mapper's pattern tables and the nametables,
+/// arranged by the board's mirroring.
+struct PpuMemory<'a> {
+    mapper: &'a mut Mapper,
+    vram: &'a mut [u8; 0x1000],
+}
+
+impl PpuMemory<'_> {
+    #[inline]
+    fn nametable_index(&self, addr: u16) -> usize {
+        let addr = addr as usize & 0x0FFF;
+        let (table, offset) = (addr >> 10, addr & 0x03FF);
+        let physical = match self.mapper.mirroring() {
+            Mirroring::Horizontal => table >> 1,
+            Mirroring::Vertical => table & 1,
+            Mirroring::FourScreen => table,
+        };
+        physical << 10 | offset
+    }
+}
+
+impl PpuBus for PpuMemory<'_> {
+    #[inline]
+    fn read(&mut self, addr: u16) -> u8 {
+        let addr = addr & 0x3FFF;
+        if addr < 0x2000 {
+            self.mapper.ppu_read(addr)
+        } else {
+            self.vram[self.nametable_index(addr)]
+        }
+    }
+
+    #[inline]
+    fn write(&mut self, addr: u16, value: u8) {
+        let addr = addr & 0x3FFF;
+        if addr < 0x2000 {
+            self.mapper.ppu_write(addr, value);
+        } else {
+            self.vram[self.nametable_index(addr)] = value;
+        }
     }
 }
 

@@ -64,10 +64,31 @@ fn unmapped_reads_return_the_last_bus_value() {
     assert_eq!(rom, 0x23 ^ 0x01);
     assert_eq!(bus.read(0x5000), rom, "$5000 is open bus on NROM");
     bus.write(0x0000, 0x77);
-    assert_eq!(bus.read(0x2002), 0x77, "no PPU yet: open bus");
     assert_eq!(bus.read(0x4000), 0x77);
     assert_eq!(bus.read(0x401F), 0x77);
     assert_eq!(bus.open_bus(), 0x77);
+}
+
+#[test]
+fn ppu_registers_answer_through_the_io_latch() {
+    let mut bus = nrom_128_bus();
+    // $2001 is write-only: a read returns what was last written to the PPU.
+    bus.write(0x2001, 0x5A);
+    assert_eq!(bus.read(0x2001), 0x5A);
+    // $2002 bits 0-4 come from the latch too; mirrored every 8 bytes.
+    assert_eq!(bus.read(0x3FFA) & 0x1F, 0x1A);
+}
+
+#[test]
+fn vram_round_trip_through_2006_and_2007() {
+    let mut bus = nrom_128_bus();
+    for (addr, value) in [(0x2006, 0x21), (0x2006, 0x08), (0x2007, 0xAB)] {
+        bus.write(addr, value);
+    }
+    bus.write(0x2006, 0x21);
+    bus.write(0x2006, 0x08);
+    bus.read(0x2007); // fills the read buffer
+    assert_eq!(bus.read(0x2007), 0xAB);
 }
 
 #[test]
@@ -202,7 +223,8 @@ fn one_cycle_per_access_and_peek_is_free() {
 fn peek_shows_ff_for_io() {
     let mut bus = nrom_128_bus();
     bus.write(0x0000, 0x12);
-    assert_eq!(bus.peek(0x2002), 0xFF);
+    // The PPU's write-only registers answer its I/O latch, here still 0.
+    assert_eq!(bus.peek(0x2000), 0x00);
     assert_eq!(bus.peek(0x4016), 0xFF);
     assert_eq!(bus.peek(0x5000), 0xFF);
     assert_eq!(bus.peek(0x0800), 0x12);

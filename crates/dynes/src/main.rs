@@ -2,7 +2,9 @@
 
 mod cpu_test;
 mod info;
+mod palette;
 mod rom;
+mod run;
 mod trace;
 
 use std::process::ExitCode;
@@ -23,6 +25,8 @@ enum Command {
     Info(info::InfoArgs),
     /// Run a flat-RAM 6502 test image until it traps; PASS if it traps at --success.
     CpuTest(cpu_test::CpuTestArgs),
+    /// Run a ROM headless; print a summary line with the last frame's hash.
+    Run(run::RunArgs),
     /// Print one line per instruction in nestest.log's format.
     Trace(trace::TraceArgs),
 }
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(args),
         Command::CpuTest(args) => cpu_test::run(args),
         Command::Trace(args) => trace::run(args),
+        Command::Run(args) => run::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -11,9 +11,11 @@ use dynes_cpu::{Bus, Cpu, Ricoh2A03};
 pub use dynes_bus::{Buttons, Header};
 pub use dynes_cpu::Registers;
 
-/// PPU dots per scanline and scanlines per frame of the NTSC 2C02.
-const DOTS_PER_LINE: u64 = 341;
-const LINES_PER_FRAME: u64 = 262;
+pub use dynes_ppu::{HEIGHT, WIDTH};
+
+/// A frame that never ends (rendering off, NMI off, and a CPU loop still
+/// ends frames, so this only trips on a jammed CPU): cycles of two frames.
+const FRAME_CYCLE_LIMIT: u64 = 2 * 29_781 + 1_000;
 
 /// A NES with a cartridge inserted.
 pub struct Nes {
@@ -48,7 +50,50 @@ impl Nes {
 
     /// The reset button: RAM and registers other than S and I survive.
     pub fn reset(&mut self) {
+        self.bus.reset_ppu();
         self.cpu.reset(&mut self.bus);
+    }
+
+    /// Runs until the PPU finishes the current frame (the start of vblank),
+    /// or until the CPU jams. Returns false if the CPU is jammed.
+    pub fn run_frame(&mut self) -> bool {
+        let target = self.bus.ppu().frames() + 1;
+        let give_up = self.cycle() + FRAME_CYCLE_LIMIT;
+        while self.bus.ppu().frames() < target {
+            let until = self.bus.next_vblank_cycle().min(give_up);
+            self.cpu.run_until(&mut self.bus, until, |cpu| cpu.jammed().is_some());
+            self.bus.sync_ppu();
+            if self.cpu.jammed().is_some() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The last complete frame: 256x240 palette indices with emphasis bits.
+    pub fn frame(&self) -> &[u16; WIDTH * HEIGHT] {
+        self.bus.ppu().frame()
+    }
+
+    /// Frames completed since power-on.
+    pub fn frame_count(&self) -> u64 {
+        self.bus.ppu().frames()
+    }
+
+    /// A stable 64-bit hash (FNV-1a) of the frame's pixels.
+    pub fn frame_hash(&self) -> u64 {
+        let mut hash = 0xCBF2_9CE4_8422_2325u64;
+        for &pixel in self.frame().iter() {
+            for byte in pixel.to_le_bytes() {
+                hash = (hash ^ byte as u64).wrapping_mul(0x0100_0000_01B3);
+            }
+        }
+        hash
+    }
+
+    /// Sets the buttons held on controller `port` (0 or 1).
+    pub fn set_buttons(&mut self, port: usize, buttons: Buttons) {
+        self.bus.controller_mut(port & 1).set_buttons(buttons);
     }
 
     /// Runs one CPU instruction (and an interrupt sequence, if one was polled).
@@ -103,18 +148,16 @@ impl Nes {
         self.bus.peek(addr)
     }
 
-    /// The PPU's (scanline, dot) at the current cycle. Until the PPU exists
-    /// this is derived from the cycle count: three dots per CPU cycle from
-    /// scanline 0, dot 0 at power-on, which is exact while rendering is off
-    /// (no skipped dot on odd frames).
-    pub fn ppu_position(&self) -> (u64, u64) {
-        let dots = self.cycle() * 3;
-        ((dots / DOTS_PER_LINE) % LINES_PER_FRAME, dots % DOTS_PER_LINE)
+    /// The PPU's (scanline, dot) at the current cycle (three dots per CPU
+    /// cycle since power-on, at scanline 0, dot 0).
+    pub fn ppu_position(&mut self) -> (u16, u16) {
+        self.bus.sync_ppu();
+        self.bus.ppu().position()
     }
 
     /// The next instruction as a line of nestest.log:
     /// `C000  4C F5 C5  JMP $C5F5    A:00 X:00 Y:00 P:24 SP:FD PPU:  0, 21 CYC:7`.
-    pub fn trace_line(&self) -> String {
+    pub fn trace_line(&mut self) -> String {
         let (scanline, dot) = self.ppu_position();
         format!(
             "{} PPU:{scanline:>3},{dot:>3} CYC:{}",
