@@ -68,28 +68,28 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
     let seconds = started.elapsed().as_secs_f64();
     let passed = match outcome {
         Outcome::Trapped(pc) if Some(pc) == args.success => {
-            println!("PASS");
+            outln!("PASS");
             true
         }
         Outcome::Trapped(pc) => {
             let note = if args.success.is_none() { " (no --success address given)" } else { "" };
-            println!("FAIL: trapped at ${pc:04X}{note}");
+            outln!("FAIL: trapped at ${pc:04X}{note}");
             if let Some(line) = listing_line(&args.bin, pc) {
-                println!("  {line}");
+                outln!("  {line}");
             }
             false
         }
         Outcome::Jammed(pc, opcode) => {
-            println!("FAIL: CPU jammed at ${pc:04X} (opcode ${opcode:02X})");
+            outln!("FAIL: CPU jammed at ${pc:04X} (opcode ${opcode:02X})");
             false
         }
         Outcome::Limit(pc) => {
-            println!("FAIL: no trap within {} cycles (PC at ${pc:04X})", args.max_cycles);
+            outln!("FAIL: no trap within {} cycles (PC at ${pc:04X})", args.max_cycles);
             false
         }
     };
     let cycles = bus.cycle();
-    println!(
+    outln!(
         "instructions={instructions} cycles={cycles} seconds={seconds:.3} mhz={:.1}",
         cycles as f64 / seconds.max(1e-9) / 1e6
     );

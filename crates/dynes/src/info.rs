@@ -18,10 +18,10 @@ pub fn run(args: &InfoArgs) -> Result<bool> {
         let bytes = crate::rom::read(path)?;
         let header = Header::parse(&bytes).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
         if i > 0 {
-            println!();
+            outln!();
         }
-        println!("{:<12} {}", "file", path.display());
-        print!("{header}");
+        outln!("{:<12} {}", "file", path.display());
+        out!("{header}");
     }
     Ok(true)
 }

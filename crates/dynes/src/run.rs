@@ -53,7 +53,7 @@ pub fn run(args: &RunArgs) -> Result<bool> {
     }
     let seconds = started.elapsed().as_secs_f64();
     if let Some((pc, opcode)) = nes.jammed() {
-        println!("CPU jammed at ${pc:04X} (opcode ${opcode:02X})");
+        outln!("CPU jammed at ${pc:04X} (opcode ${opcode:02X})");
         ok = false;
     }
     if let Some(path) = &args.screenshot {
@@ -65,11 +65,11 @@ pub fn run(args: &RunArgs) -> Result<bool> {
             let bytes: Vec<String> = (0..16.min(len - line_start))
                 .map(|i| format!("{:02X}", nes.peek(start.wrapping_add(i as u16))))
                 .collect();
-            println!("${start:04X}: {}", bytes.join(" "));
+            outln!("${start:04X}: {}", bytes.join(" "));
         }
     }
     let frames = nes.frame_count();
-    println!(
+    outln!(
         "frames={frames} cycles={} seconds={seconds:.3} fps={:.1} hash={:016x}",
         nes.cycle(),
         frames as f64 / seconds.max(1e-9),

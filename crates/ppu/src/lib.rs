@@ -346,3 +346,5 @@ pub(crate) fn palette_index(addr: u16) -> usize {
         index
     }
 }
+#[cfg(test)]
+mod tests;
