@@ -33,7 +33,9 @@ pub fn rgb(index: u8, emphasis: u8) -> [u8; 3] {
             signal *= 0.746;
         }
         let value = (signal - BLACK) / (WHITE - BLACK);
-        let angle = std::f32::consts::PI * (phase as f32 + 0.5) / 6.0 + 0.55;
+        // Hue steps are 30 degrees; the decoder reference is 100 degrees off
+        // the wave's phase 0 (so that $x6 is red, $xA green and $x2 blue).
+        let angle = std::f32::consts::PI * (phase as f32 + 0.5) / 6.0 + 100f32.to_radians();
         y += value;
         i += value * angle.cos();
         q += value * angle.sin();
@@ -50,4 +52,24 @@ pub fn rgb(index: u8, emphasis: u8) -> [u8; 3] {
 /// The full table for all 512 index/emphasis combinations.
 pub fn table() -> Vec<[u8; 3]> {
     (0..512u16).map(|c| rgb((c & 0x3F) as u8, (c >> 6) as u8)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rgb;
+
+    /// The dominant channel of a colour.
+    fn dominant(c: [u8; 3]) -> usize {
+        (0..3).max_by_key(|&i| c[i]).unwrap_or(0)
+    }
+
+    #[test]
+    fn hues_land_where_the_2c02_puts_them() {
+        // $16 red, $1A green, $12 blue, $0F black, $30 white.
+        assert_eq!(dominant(rgb(0x16, 0)), 0);
+        assert_eq!(dominant(rgb(0x1A, 0)), 1);
+        assert_eq!(dominant(rgb(0x12, 0)), 2);
+        assert_eq!(rgb(0x0F, 0), [0, 0, 0]);
+        assert!(rgb(0x30, 0).iter().all(|&c| c > 230));
+    }
 }
