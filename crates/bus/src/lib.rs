@@ -111,6 +111,11 @@ impl NesBus {
         event_dot / 3 + 1
     }
 
+    /// Reads a nametable byte ($2000-$2FFF) without side effects.
+    pub fn peek_nametable(&self, addr: u16) -> u8 {
+        self.vram[nametable_index(self.mapper.mirroring(), addr)]
+    }
+
     /// The PPU's side of the reset button.
     pub fn reset_ppu(&mut self) {
         self.ppu.reset();
@@ -208,7 +213,7 @@ impl dynes_cpu::Bus for NesBus {
         if addr < 0x2000 {
             self.ram[addr as usize & (RAM_SIZE - 1)] = value;
         } else if addr >= 0x4020 {
-            self.mapper.cpu_write(addr, value);
+            self.mapper.cpu_write(addr, value, self.cycle);
         } else {
             self.write_io(addr, value);
         }
@@ -259,15 +264,23 @@ struct PpuMemory<'a> {
 impl PpuMemory<'_> {
     #[inline]
     fn nametable_index(&self, addr: u16) -> usize {
-        let addr = addr as usize & 0x0FFF;
-        let (table, offset) = (addr >> 10, addr & 0x03FF);
-        let physical = match self.mapper.mirroring() {
-            Mirroring::Horizontal => table >> 1,
-            Mirroring::Vertical => table & 1,
-            Mirroring::FourScreen => table,
-        };
-        physical << 10 | offset
+        nametable_index(self.mapper.mirroring(), addr)
     }
+}
+
+/// Where nametable address `addr` ($2000-$3EFF) lands in console VRAM.
+#[inline]
+fn nametable_index(mirroring: Mirroring, addr: u16) -> usize {
+    let addr = addr as usize & 0x0FFF;
+    let (table, offset) = (addr >> 10, addr & 0x03FF);
+    let physical = match mirroring {
+        Mirroring::Horizontal => table >> 1,
+        Mirroring::Vertical => table & 1,
+        Mirroring::FourScreen => table,
+        Mirroring::SingleScreenLower => 0,
+        Mirroring::SingleScreenUpper => 1,
+    };
+    physical << 10 | offset
 }
 
 impl PpuBus for PpuMemory<'_> {

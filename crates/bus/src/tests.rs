@@ -246,3 +246,23 @@ fn nestest_rom_maps_its_entry_point() {
     // Automation mode starts with JMP at $C000.
     assert_eq!(bus.peek(0xC000), 0x4C);
 }
+
+#[test]
+fn mapper_sees_the_cycle_of_each_write() {
+    use crate::mapper::test_rom::{TestRom, KIB};
+
+    // MMC1 with 128 KiB PRG in 16 KiB banks numbered by their bytes.
+    let cart = TestRom::new(1, 128 * KIB, 16 * KIB, 0, 8 * KIB).cart();
+    let mut bus = NesBus::new(Mapper::new(cart).unwrap());
+    // Two writes on consecutive cycles, as a read-modify-write makes: MMC1
+    // takes the first bit and ignores the second.
+    bus.write(0xE000, 1);
+    bus.write(0xE000, 1);
+    // Four more bits, each followed by another cycle as a store would be.
+    for _ in 0..4 {
+        bus.read(0x0000);
+        bus.write(0xE000, 0);
+    }
+    assert_eq!(bus.peek(0x8000), 1, "loaded %00001, not %00011");
+    assert_eq!(bus.peek(0xC000), 7);
+}

@@ -22,6 +22,7 @@ mod info;
 mod palette;
 mod rom;
 mod run;
+mod test_runner;
 mod trace;
 
 use std::process::ExitCode;
@@ -42,6 +43,8 @@ enum Command {
     Info(info::InfoArgs),
     /// Run a flat-RAM 6502 test image until it traps; PASS if it traps at --success.
     CpuTest(cpu_test::CpuTestArgs),
+    /// Run test ROMs from manifests and report pass/fail per ROM.
+    Test(test_runner::TestArgs),
     /// Run a ROM headless; print a summary line with the last frame's hash.
     Run(run::RunArgs),
     /// Print one line per instruction in nestest.log's format.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::CpuTest(args) => cpu_test::run(args),
         Command::Trace(args) => trace::run(args),
         Command::Run(args) => run::run(args),
+        Command::Test(args) => test_runner::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -3,6 +3,8 @@
 //! This is the library face of the emulator; frontends (the `dynes` binary)
 //! talk to the machine only through [`Nes`].
 
+pub mod test_rom;
+
 use std::path::Path;
 
 use dynes_bus::{Cartridge, CartridgeError, Mapper, NesBus};
@@ -141,6 +143,11 @@ impl Nes {
     /// Where the CPU stopped on a JAM opcode: `(pc, opcode)`.
     pub fn jammed(&self) -> Option<(u16, u8)> {
         self.cpu.jammed().map(|opcode| (self.cpu.pc(), opcode))
+    }
+
+    /// Reads a nametable byte ($2000-$2FFF) without side effects.
+    pub fn peek_nametable(&self, addr: u16) -> u8 {
+        self.bus.peek_nametable(addr)
     }
 
     /// Reads CPU address space without side effects.

@@ -26,7 +26,8 @@ pub enum RomFormat {
     Nes2,
 }
 
-/// Hard-wired nametable arrangement as the header declares it.
+/// Nametable arrangement: hard-wired as the header declares it, or as a
+/// board's register currently selects it (headers only give the first three).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mirroring {
     /// $2000=$2400 and $2800=$2C00 (vertical arrangement, for vertical scrolling).
@@ -35,6 +36,10 @@ pub enum Mirroring {
     Vertical,
     /// Four separate nametables, with extra VRAM on the cartridge.
     FourScreen,
+    /// All four nametables are the first KiB of console VRAM (CIRAM A10 low).
+    SingleScreenLower,
+    /// All four nametables are the second KiB of console VRAM (CIRAM A10 high).
+    SingleScreenUpper,
 }
 
 /// CPU/PPU timing the game expects.
@@ -343,6 +348,8 @@ impl fmt::Display for Mirroring {
             Mirroring::Horizontal => "horizontal",
             Mirroring::Vertical => "vertical",
             Mirroring::FourScreen => "four-screen",
+            Mirroring::SingleScreenLower => "single-screen A",
+            Mirroring::SingleScreenUpper => "single-screen B",
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::Board;
 use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
 
 const PRG_WINDOW: usize = 0x8000;
@@ -19,6 +20,7 @@ pub struct Nrom {
     chr_is_ram: bool,
     prg_ram: Vec<u8>,
     mirroring: Mirroring,
+    battery: bool,
 }
 
 impl Nrom {
@@ -38,61 +40,14 @@ impl Nrom {
             fill_repeating(&mut chr[..], &cart.chr);
         }
 
-        Ok(Nrom { prg_rom, chr, chr_is_ram, prg_ram: cart.prg_ram, mirroring: cart.header.mirroring })
-    }
-
-    /// CPU read; `None` where nothing answers (open bus).
-    #[inline]
-    pub fn cpu_read(&mut self, addr: u16) -> Option<u8> {
-        self.cpu_peek(addr)
-    }
-
-    /// CPU read without side effects (NROM has none anyway).
-    #[inline]
-    pub fn cpu_peek(&self, addr: u16) -> Option<u8> {
-        match addr {
-            0x8000..=0xFFFF => Some(self.prg_rom[addr as usize & (PRG_WINDOW - 1)]),
-            0x6000..=0x7FFF => self.prg_ram_offset(addr).map(|i| self.prg_ram[i]),
-            _ => None,
-        }
-    }
-
-    /// CPU write: only PRG-RAM takes it; ROM ignores writes.
-    #[inline]
-    pub fn cpu_write(&mut self, addr: u16, value: u8) {
-        if let (0x6000..=0x7FFF, Some(i)) = (addr, self.prg_ram_offset(addr)) {
-            self.prg_ram[i] = value;
-        }
-    }
-
-    /// PPU read of the pattern tables.
-    #[inline]
-    pub fn ppu_read(&self, addr: u16) -> u8 {
-        self.chr[addr as usize & (CHR_WINDOW - 1)]
-    }
-
-    /// PPU write to the pattern tables; ignored by CHR-ROM.
-    #[inline]
-    pub fn ppu_write(&mut self, addr: u16, value: u8) {
-        if self.chr_is_ram {
-            self.chr[addr as usize & (CHR_WINDOW - 1)] = value;
-        }
-    }
-
-    /// Hard-wired nametable arrangement.
-    #[inline]
-    pub fn mirroring(&self) -> Mirroring {
-        self.mirroring
-    }
-
-    /// PRG-RAM contents.
-    pub fn prg_ram(&self) -> &[u8] {
-        &self.prg_ram
-    }
-
-    /// PRG-RAM contents, writable.
-    pub fn prg_ram_mut(&mut self) -> &mut [u8] {
-        &mut self.prg_ram
+        Ok(Nrom {
+            prg_rom,
+            chr,
+            chr_is_ram,
+            prg_ram: cart.prg_ram,
+            mirroring: cart.header.mirroring,
+            battery: cart.header.battery,
+        })
     }
 
     /// Index into `prg_ram` for $6000-$7FFF; RAM smaller than the 8 KiB
@@ -105,6 +60,60 @@ impl Nrom {
             len if offset < len => Some(offset),
             len => Some(offset % len),
         }
+    }
+}
+
+impl Board for Nrom {
+    #[inline]
+    fn cpu_peek(&self, addr: u16) -> Option<u8> {
+        match addr {
+            0x8000..=0xFFFF => Some(self.prg_rom[addr as usize & (PRG_WINDOW - 1)]),
+            0x6000..=0x7FFF => self.prg_ram_offset(addr).map(|i| self.prg_ram[i]),
+            _ => None,
+        }
+    }
+
+    /// Only PRG-RAM takes writes; ROM ignores them.
+    #[inline]
+    fn cpu_write(&mut self, addr: u16, value: u8, _cycle: u64) {
+        if let (0x6000..=0x7FFF, Some(i)) = (addr, self.prg_ram_offset(addr)) {
+            self.prg_ram[i] = value;
+        }
+    }
+
+    #[inline]
+    fn ppu_read(&mut self, addr: u16) -> u8 {
+        self.chr[addr as usize & (CHR_WINDOW - 1)]
+    }
+
+    #[inline]
+    fn ppu_write(&mut self, addr: u16, value: u8) {
+        if self.chr_is_ram {
+            self.chr[addr as usize & (CHR_WINDOW - 1)] = value;
+        }
+    }
+
+    /// Hard-wired by solder pads, as the header declares.
+    #[inline]
+    fn mirroring(&self) -> Mirroring {
+        self.mirroring
+    }
+
+    fn prg_ram(&self) -> &[u8] {
+        &self.prg_ram
+    }
+
+    fn prg_ram_mut(&mut self) -> &mut [u8] {
+        &mut self.prg_ram
+    }
+
+    fn has_battery(&self) -> bool {
+        self.battery
+    }
+
+    /// NROM has no registers.
+    fn write_affects_mapping(&self, _addr: u16) -> bool {
+        false
     }
 }
 

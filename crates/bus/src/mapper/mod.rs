@@ -2,95 +2,254 @@
 //!
 //! One file per board, named by iNES number and board (`m000_nrom.rs`), and
 //! an enum over them so the hot path is a `match`, never a virtual call.
+//! Every board implements [`Board`]; [`Mapper`] forwards to it.
 
+mod discrete;
 mod m000_nrom;
+mod m001_mmc1;
+mod m002_uxrom;
+mod m003_cnrom;
+mod m004_mmc3;
+mod m007_axrom;
+mod m011_color_dreams;
+mod m028_action53;
+mod m034_bnrom_nina001;
+mod m066_gxrom;
+mod memory;
+#[cfg(test)]
+pub(crate) mod test_rom;
+#[cfg(test)]
+mod tests;
 
 pub use m000_nrom::Nrom;
+pub use m001_mmc1::Mmc1;
+pub use m002_uxrom::Uxrom;
+pub use m003_cnrom::Cnrom;
+pub use m004_mmc3::Mmc3;
+pub use m007_axrom::Axrom;
+pub use m011_color_dreams::ColorDreams;
+pub use m028_action53::Action53;
+pub use m034_bnrom_nina001::{Bnrom, Nina001};
+pub use m066_gxrom::Gxrom;
 
 use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
+
+/// What a cartridge board does on the CPU and PPU buses. [`Mapper`] calls
+/// these through a `match`, so every call is static.
+pub trait Board {
+    /// CPU read of $4020-$FFFF; `None` where the board drives nothing (open
+    /// bus).
+    #[inline]
+    fn cpu_read(&mut self, addr: u16) -> Option<u8> {
+        self.cpu_peek(addr)
+    }
+
+    /// What [`Board::cpu_read`] would return, without side effects.
+    fn cpu_peek(&self, addr: u16) -> Option<u8>;
+
+    /// CPU write to $4020-$FFFF during CPU cycle `cycle` (the bus's count
+    /// after the access): PRG-RAM or board registers.
+    fn cpu_write(&mut self, addr: u16, value: u8, cycle: u64);
+
+    /// PPU read of the pattern tables, $0000-$1FFF.
+    fn ppu_read(&mut self, addr: u16) -> u8;
+
+    /// PPU write to the pattern tables, $0000-$1FFF; lands only in CHR-RAM.
+    fn ppu_write(&mut self, addr: u16, value: u8);
+
+    /// Current nametable arrangement.
+    fn mirroring(&self) -> Mirroring;
+
+    /// All PRG-RAM (volatile and battery-backed), e.g. for save files.
+    fn prg_ram(&self) -> &[u8];
+
+    /// All PRG-RAM, writable (e.g. to restore a save file).
+    fn prg_ram_mut(&mut self) -> &mut [u8];
+
+    /// The header says some memory is battery-backed.
+    fn has_battery(&self) -> bool;
+
+    /// The board's IRQ output (true = asserted).
+    #[inline]
+    fn irq_line(&self) -> bool {
+        false
+    }
+
+    /// One filtered rising edge of PPU A12 (the MMC3 scanline counter's
+    /// clock); boards without such a counter ignore it.
+    #[inline]
+    fn clock_scanline_irq(&mut self) {}
+
+    /// Whether a CPU write to `addr` can change the memory mapping, the
+    /// mirroring or the IRQ state (generated code ends a block after one).
+    fn write_affects_mapping(&self, addr: u16) -> bool;
+}
 
 /// A cartridge board with its memories and registers.
 #[derive(Clone, Debug)]
 pub enum Mapper {
     /// Mapper 0.
     Nrom(Nrom),
+    /// Mapper 1.
+    Mmc1(Mmc1),
+    /// Mapper 2.
+    Uxrom(Uxrom),
+    /// Mapper 3.
+    Cnrom(Cnrom),
+    /// Mapper 4 (MMC3 and MMC6).
+    Mmc3(Mmc3),
+    /// Mapper 7.
+    Axrom(Axrom),
+    /// Mapper 11.
+    ColorDreams(ColorDreams),
+    /// Mapper 28.
+    Action53(Action53),
+    /// Mapper 34, BNROM wiring.
+    Bnrom(Bnrom),
+    /// Mapper 34, NINA-001 wiring.
+    Nina001(Nina001),
+    /// Mapper 66.
+    Gxrom(Gxrom),
+}
+
+/// Runs `$body` with `$board` bound to the board inside `$mapper`: the one
+/// place that lists every variant.
+macro_rules! with_board {
+    ($mapper:expr, $board:ident => $body:expr) => {
+        match $mapper {
+            Mapper::Nrom($board) => $body,
+            Mapper::Mmc1($board) => $body,
+            Mapper::Uxrom($board) => $body,
+            Mapper::Cnrom($board) => $body,
+            Mapper::Mmc3($board) => $body,
+            Mapper::Axrom($board) => $body,
+            Mapper::ColorDreams($board) => $body,
+            Mapper::Action53($board) => $body,
+            Mapper::Bnrom($board) => $body,
+            Mapper::Nina001($board) => $body,
+            Mapper::Gxrom($board) => $body,
+        }
+    };
 }
 
 impl Mapper {
-    /// Builds the board the cartridge's header names.
+    /// Builds the board the cartridge's header names; boards outside
+    /// [`is_supported`] are an error.
     pub fn new(cart: Cartridge) -> Result<Mapper, CartridgeError> {
-        match cart.header.mapper {
-            0 => Ok(Mapper::Nrom(Nrom::new(cart)?)),
-            mapper => Err(CartridgeError::UnsupportedMapper { mapper, submapper: cart.header.submapper }),
+        let (mapper, submapper) = (cart.header.mapper, cart.header.submapper);
+        if !is_supported(mapper, submapper) {
+            return Err(CartridgeError::UnsupportedMapper { mapper, submapper });
         }
+        Ok(match mapper {
+            0 => Mapper::Nrom(Nrom::new(cart)?),
+            1 => Mapper::Mmc1(Mmc1::new(cart)?),
+            2 => Mapper::Uxrom(Uxrom::new(cart)?),
+            3 => Mapper::Cnrom(Cnrom::new(cart)?),
+            4 => Mapper::Mmc3(Mmc3::new(cart)?),
+            7 => Mapper::Axrom(Axrom::new(cart)?),
+            11 => Mapper::ColorDreams(ColorDreams::new(cart)?),
+            28 => Mapper::Action53(Action53::new(cart)?),
+            34 if m034_bnrom_nina001::is_nina001(&cart) => Mapper::Nina001(Nina001::new(cart)?),
+            34 => Mapper::Bnrom(Bnrom::new(cart)?),
+            66 => Mapper::Gxrom(Gxrom::new(cart)?),
+            _ => return Err(CartridgeError::UnsupportedMapper { mapper, submapper }),
+        })
     }
 
     /// CPU read of $4020-$FFFF; `None` when nothing drives the bus (open bus).
     #[inline]
     pub fn cpu_read(&mut self, addr: u16) -> Option<u8> {
-        match self {
-            Mapper::Nrom(m) => m.cpu_read(addr),
-        }
+        with_board!(self, board => board.cpu_read(addr))
     }
 
     /// What [`Mapper::cpu_read`] would return, without side effects.
     #[inline]
     pub fn cpu_peek(&self, addr: u16) -> Option<u8> {
-        match self {
-            Mapper::Nrom(m) => m.cpu_peek(addr),
-        }
+        with_board!(self, board => board.cpu_peek(addr))
     }
 
-    /// CPU write to $4020-$FFFF (PRG-RAM or board registers).
+    /// CPU write to $4020-$FFFF (PRG-RAM or board registers) during CPU
+    /// cycle `cycle`; MMC1 uses it to ignore the second of two writes on
+    /// consecutive cycles.
     #[inline]
-    pub fn cpu_write(&mut self, addr: u16, value: u8) {
-        match self {
-            Mapper::Nrom(m) => m.cpu_write(addr, value),
-        }
+    pub fn cpu_write(&mut self, addr: u16, value: u8, cycle: u64) {
+        with_board!(self, board => board.cpu_write(addr, value, cycle))
     }
 
     /// PPU read of pattern memory, $0000-$1FFF.
     #[inline]
-    pub fn ppu_read(&self, addr: u16) -> u8 {
-        match self {
-            Mapper::Nrom(m) => m.ppu_read(addr),
-        }
+    pub fn ppu_read(&mut self, addr: u16) -> u8 {
+        with_board!(self, board => board.ppu_read(addr))
     }
 
     /// PPU write to pattern memory, $0000-$1FFF; lands only in CHR-RAM.
     #[inline]
     pub fn ppu_write(&mut self, addr: u16, value: u8) {
-        match self {
-            Mapper::Nrom(m) => m.ppu_write(addr, value),
-        }
+        with_board!(self, board => board.ppu_write(addr, value))
     }
 
-    /// Current nametable arrangement.
+    /// Current nametable arrangement (boards with four-screen VRAM always
+    /// report four-screen).
     #[inline]
     pub fn mirroring(&self) -> Mirroring {
-        match self {
-            Mapper::Nrom(m) => m.mirroring(),
-        }
+        with_board!(self, board => board.mirroring())
+    }
+
+    /// The board's IRQ output (true = asserted); only MMC3 has one.
+    #[inline]
+    pub fn irq_line(&self) -> bool {
+        with_board!(self, board => board.irq_line())
+    }
+
+    /// Called on each filtered rising edge of PPU A12: clocks MMC3's
+    /// scanline counter, does nothing on other boards.
+    #[inline]
+    pub fn clock_scanline_irq(&mut self) {
+        with_board!(self, board => board.clock_scanline_irq())
+    }
+
+    /// Whether a CPU write to `addr` can change the memory mapping, the
+    /// mirroring or the IRQ state: the board's register range.
+    #[inline]
+    pub fn write_affects_mapping(&self, addr: u16) -> bool {
+        with_board!(self, board => board.write_affects_mapping(addr))
     }
 
     /// All PRG-RAM (volatile and battery-backed), e.g. for save files.
     pub fn prg_ram(&self) -> &[u8] {
-        match self {
-            Mapper::Nrom(m) => m.prg_ram(),
-        }
+        with_board!(self, board => board.prg_ram())
     }
 
     /// All PRG-RAM, writable (e.g. to restore a save file).
     pub fn prg_ram_mut(&mut self) -> &mut [u8] {
-        match self {
-            Mapper::Nrom(m) => m.prg_ram_mut(),
-        }
+        with_board!(self, board => board.prg_ram_mut())
+    }
+
+    /// The header says some memory is battery-backed (worth a save file).
+    pub fn has_battery(&self) -> bool {
+        with_board!(self, board => board.has_battery())
     }
 }
 
-/// Whether [`Mapper::new`] can build this board.
-pub fn is_supported(mapper: u16, _submapper: u8) -> bool {
-    matches!(mapper, 0)
+/// Whether [`Mapper::new`] can build this board: the one list of supported
+/// mapper/submapper pairs.
+pub fn is_supported(mapper: u16, submapper: u8) -> bool {
+    match mapper {
+        0 => true,
+        // 1, 2, 4: deprecated SUROM/SOROM/SXROM numbers, told apart by
+        // memory sizes like submapper 0; 5: SEROM/SHROM fixed 32 KiB PRG.
+        1 => matches!(submapper, 0 | 1 | 2 | 4 | 5),
+        // 0 unspecified, 1 no bus conflicts, 2 AND-type bus conflicts.
+        2 | 3 | 7 => submapper <= 2,
+        // 0 Sharp MMC3, 1 MMC6, 2 hard-wired mirroring, 4 NEC MMC3 IRQ.
+        // Not 3 (MC-ACC counts falling A12 edges through a prescaler) nor
+        // 5 (T9552 address scrambling).
+        4 => matches!(submapper, 0 | 1 | 2 | 4),
+        // 0 decided by CHR size, 1 NINA-001, 2 BNROM.
+        34 => submapper <= 2,
+        11 | 28 | 66 => submapper == 0,
+        _ => false,
+    }
 }
 
 /// Conventional name of the board behind a mapper number, if it is one we

@@ -1,0 +1,98 @@
+//! Mapper 7, AxROM (AMROM, ANROM, AN1ROM, AOROM): a 32 KiB PRG bank and
+//! single-screen mirroring chosen by one latch at $8000-$FFFF.
+
+use super::discrete::{discrete_memory_access, submapper_2_conflicts, Discrete};
+use super::Board;
+use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
+
+const BANK: usize = 0x8000;
+
+/// AxROM: latch `xxxM PPPP` (bit 3 is the common oversize extension to
+/// 512 KiB; it wraps away on smaller ROMs).
+#[derive(Clone, Debug)]
+pub struct Axrom {
+    board: Discrete,
+    /// Bit 4 of the latch: which 1 KiB of CIRAM all nametables show.
+    upper_screen: bool,
+}
+
+impl Axrom {
+    /// Maps PRG bank 0 and the lower screen.
+    pub fn new(cart: Cartridge) -> Result<Axrom, CartridgeError> {
+        let conflicts = submapper_2_conflicts(&cart);
+        let mut board = Discrete::with_8k_chr_ram(cart, conflicts)?;
+        board.prg.map(0x8000, BANK, 0);
+        Ok(Axrom { board, upper_screen: false })
+    }
+}
+
+impl Board for Axrom {
+    #[inline]
+    fn cpu_peek(&self, addr: u16) -> Option<u8> {
+        self.board.cpu_peek(addr)
+    }
+
+    #[inline]
+    fn cpu_write(&mut self, addr: u16, value: u8, _cycle: u64) {
+        match addr {
+            0x8000..=0xFFFF => {
+                let latch = self.board.latched(addr, value);
+                self.board.prg.map(0x8000, BANK, usize::from(latch & 0x0F));
+                self.upper_screen = latch & 0x10 != 0;
+            }
+            0x6000..=0x7FFF => self.board.prg_ram.write(addr, value),
+            _ => {}
+        }
+    }
+
+    #[inline]
+    fn mirroring(&self) -> Mirroring {
+        match (self.board.mirroring, self.upper_screen) {
+            (Mirroring::FourScreen, _) => Mirroring::FourScreen,
+            (_, false) => Mirroring::SingleScreenLower,
+            (_, true) => Mirroring::SingleScreenUpper,
+        }
+    }
+
+    fn write_affects_mapping(&self, addr: u16) -> bool {
+        addr >= 0x8000
+    }
+
+    discrete_memory_access!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_rom::{TestRom, KIB};
+    use super::*;
+
+    fn axrom(submapper: u8) -> Axrom {
+        Axrom::new(TestRom::new(7, 256 * KIB, 32 * KIB, 0, 8 * KIB).submapper(submapper).cart())
+            .expect("valid AxROM image")
+    }
+
+    #[test]
+    fn switches_32k_and_the_screen() {
+        let mut board = axrom(0);
+        assert_eq!((board.cpu_peek(0x8000), board.cpu_peek(0xFFFF)), (Some(0), Some(0)));
+        assert_eq!(board.mirroring(), Mirroring::SingleScreenLower);
+        board.cpu_write(0x8000, 0x15, 1);
+        assert_eq!((board.cpu_peek(0x8000), board.cpu_peek(0xFFFF)), (Some(5), Some(5)));
+        assert_eq!(board.mirroring(), Mirroring::SingleScreenUpper);
+        board.cpu_write(0xFFFF, 0x0F, 2);
+        assert_eq!(board.cpu_peek(0x8000), Some(7), "bank 15 wraps to 7 on 256 KiB");
+        assert_eq!(board.mirroring(), Mirroring::SingleScreenLower);
+    }
+
+    #[test]
+    fn bus_conflicts_only_on_submapper_2() {
+        // Bank 0's bytes are 0: with conflicts, nothing changes.
+        let mut board = axrom(2);
+        board.cpu_write(0x8000, 0x13, 1);
+        assert_eq!(board.cpu_peek(0x8000), Some(0));
+        assert_eq!(board.mirroring(), Mirroring::SingleScreenLower);
+        let mut board = axrom(0);
+        board.cpu_write(0x8000, 0x13, 1);
+        assert_eq!(board.cpu_peek(0x8000), Some(3));
+    }
+}

@@ -1,0 +1,308 @@
+//! `dynes test`: run test-ROM manifests and report pass/fail per ROM.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use dynes_nes::test_rom::{self, Protocol, Verdict};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// The CPU engine to run the ROMs on.
+#[derive(Clone, Copy, Debug, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// The cycle-exact interpreter.
+    Interp,
+}
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// Manifests (.tsv: rom, protocol, pass_value, peer_result, note) or ROM
+    /// files. Default: roms-test/manifest.tsv and $DYNES_TEST_ROMS/EXPECTED.tsv.
+    inputs: Vec<PathBuf>,
+    /// Folder that manifest ROM paths are relative to [default: the manifest's folder].
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// CPU engine.
+    #[arg(long, value_enum, default_value = "interp")]
+    engine: Engine,
+    /// ROMs run at once [default: one per core].
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Only ROMs whose path contains this text.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Protocol for ROM files given directly.
+    #[arg(long, default_value = "status6000")]
+    protocol: String,
+    /// Also write the results as JSON.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Also write the results as JUnit XML.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+}
+
+/// One ROM to run.
+#[derive(Clone, Debug)]
+struct Row {
+    suite: String,
+    rom: String,
+    path: PathBuf,
+    protocol: String,
+    pass_value: Option<u8>,
+    /// What a well-regarded emulator scores: `pass` rows must pass.
+    peer_result: String,
+}
+
+/// The result of one row.
+#[derive(Debug, Serialize)]
+struct RowResult {
+    suite: String,
+    rom: String,
+    protocol: String,
+    peer_result: String,
+    passed: bool,
+    reason: Option<String>,
+    frames: u64,
+    cycles: u64,
+    seconds: f64,
+    frame_hash: String,
+}
+
+impl RowResult {
+    /// A failure where the bar says pass.
+    fn is_regression(&self) -> bool {
+        !self.passed && self.peer_result == "pass"
+    }
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    engine: Engine,
+    passed: usize,
+    failed: usize,
+    below_bar: usize,
+    seconds: f64,
+    results: &'a [RowResult],
+}
+
+pub fn run(args: &TestArgs) -> Result<bool> {
+    let rows = collect_rows(args)?;
+    if rows.is_empty() {
+        bail!("no test ROMs to run (no manifest found, or --filter matched nothing)");
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let progress = if std::io::stdout().is_terminal() {
+        let bar = indicatif::ProgressBar::new(rows.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let started = Instant::now();
+    let results: Vec<RowResult> = pool.install(|| {
+        rows.par_iter()
+            .map(|row| {
+                let result = run_row(row);
+                progress.set_message(row.rom.clone());
+                progress.inc(1);
+                result
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+
+    for result in &results {
+        let frames = result.frames;
+        match &result.reason {
+            None => outln!("PASS  {}  (frames={frames})", result.rom),
+            Some(reason) => {
+                let bar = if result.is_regression() { "" } else { " [bar: not required]" };
+                outln!("FAIL  {}: {reason}{bar}", result.rom);
+            }
+        }
+    }
+    let passed = results.iter().filter(|r| r.passed).count();
+    let below_bar = results.iter().filter(|r| r.is_regression()).count();
+    let report = Report {
+        engine: args.engine,
+        passed,
+        failed: results.len() - passed,
+        below_bar,
+        seconds,
+        results: &results,
+    };
+    outln!(
+        "passed={} failed={} below_bar={below_bar} total={} seconds={seconds:.1}",
+        report.passed,
+        report.failed,
+        results.len()
+    );
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&report)?;
+        std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, junit(&results, seconds))
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    Ok(below_bar == 0)
+}
+
+fn run_row(row: &Row) -> RowResult {
+    let started = Instant::now();
+    let outcome = (|| -> Result<test_rom::Outcome, String> {
+        let log = || {
+            let log = row.path.with_extension("log");
+            std::fs::read_to_string(&log).map_err(|e| format!("{}: {e}", log.display()))
+        };
+        let protocol = Protocol::parse(&row.protocol, log)?;
+        let mut nes = crate::rom::load(&row.path).map_err(|e| format!("{e:#}"))?;
+        let limit = protocol.frame_limit();
+        Ok(test_rom::run(&mut nes, &protocol, row.pass_value, limit))
+    })();
+    let (passed, reason, frames, cycles, hash) = match outcome {
+        Ok(o) => {
+            let reason = match o.verdict {
+                Verdict::Pass => None,
+                Verdict::Fail(why) => Some(why),
+            };
+            (reason.is_none(), reason, o.frames, o.cycles, format!("{:016x}", o.frame_hash))
+        }
+        Err(why) => (false, Some(why), 0, 0, String::new()),
+    };
+    RowResult {
+        suite: row.suite.clone(),
+        rom: row.rom.clone(),
+        protocol: row.protocol.clone(),
+        peer_result: row.peer_result.clone(),
+        passed,
+        reason,
+        frames,
+        cycles,
+        seconds: started.elapsed().as_secs_f64(),
+        frame_hash: hash,
+    }
+}
+
+fn default_manifests() -> Vec<PathBuf> {
+    let roms = std::env::var_os("DYNES_TEST_ROMS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/nes-test-roms"));
+    let mut manifests = Vec::new();
+    for path in [PathBuf::from("roms-test/manifest.tsv"), roms.join("EXPECTED.tsv")] {
+        if path.is_file() {
+            manifests.push(path);
+        } else {
+            eprintln!("skipped: {} not found", path.display());
+        }
+    }
+    manifests
+}
+
+fn collect_rows(args: &TestArgs) -> Result<Vec<Row>> {
+    let inputs = if args.inputs.is_empty() { default_manifests() } else { args.inputs.clone() };
+    let mut rows = Vec::new();
+    for input in &inputs {
+        let is_manifest = input.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+        if is_manifest {
+            rows.extend(read_manifest(input, args.root.as_deref())?);
+        } else {
+            rows.push(Row {
+                suite: "roms".into(),
+                rom: input.display().to_string(),
+                path: input.clone(),
+                protocol: args.protocol.clone(),
+                pass_value: None,
+                peer_result: "pass".into(),
+            });
+        }
+    }
+    if let Some(filter) = &args.filter {
+        rows.retain(|row| row.rom.contains(filter.as_str()));
+    }
+    Ok(rows)
+}
+
+fn read_manifest(path: &Path, root: Option<&Path>) -> Result<Vec<Row>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("{}: cannot read manifest", path.display()))?;
+    let root =
+        root.map(Path::to_path_buf).unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).to_path_buf());
+    let suite = path.display().to_string();
+    let mut rows = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if line.trim().is_empty() || line.starts_with('#') || (number == 0 && fields[0] == "rom") {
+            continue;
+        }
+        if fields.len() < 4 {
+            bail!(
+                "{}:{}: expected tab-separated rom, protocol, pass_value, peer_result[, note]; got {} field(s)",
+                path.display(),
+                number + 1,
+                fields.len()
+            );
+        }
+        let pass_value = match fields[2] {
+            "-" | "text" => None,
+            value => Some(parse_byte(value).with_context(|| {
+                format!("{}:{}: pass_value `{value}` is not a byte", path.display(), number + 1)
+            })?),
+        };
+        rows.push(Row {
+            suite: suite.clone(),
+            rom: fields[0].to_string(),
+            path: root.join(fields[0]),
+            protocol: fields[1].to_string(),
+            pass_value,
+            peer_result: fields[3].to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+fn parse_byte(text: &str) -> Option<u8> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix('$')) {
+        Some(hex) => u8::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn junit(results: &[RowResult], seconds: f64) -> String {
+    let failures = results.iter().filter(|r| !r.passed).count();
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"dynes\" tests=\"{}\" failures=\"{failures}\" time=\"{seconds:.3}\">\n",
+        results.len()
+    );
+    for r in results {
+        xml.push_str(&format!(
+            "  <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+            xml_escape(&r.suite),
+            xml_escape(&r.rom),
+            r.seconds
+        ));
+        match &r.reason {
+            None => xml.push_str("/>\n"),
+            Some(reason) => xml
+                .push_str(&format!(">\n    <failure message=\"{}\"/>\n  </testcase>\n", xml_escape(reason))),
+        }
+    }
+    xml.push_str("</testsuite>\n");
+    xml
+}

@@ -1,0 +1,246 @@
+//! How test ROMs report their verdicts, and running them to one.
+//!
+//! The protocols are those of `EXPECTED.tsv` (see the README): blargg's
+//! `$6000` status block, a result byte in zero page, words printed on
+//! screen, nestest's log, and demos that only have to run.
+
+use std::fmt;
+
+use crate::Nes;
+
+/// Frames per second of emulated time, for limits given in seconds.
+const FPS: u64 = 60;
+
+/// How a ROM reports its result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// `$6000` status byte with the `DE B0 61` signature and text at `$6004`.
+    Status6000,
+    /// A result byte at this zero-page address: 1 = passed.
+    ZeroPage(u8),
+    /// The verdict is printed on screen ("Passed", "Failed", "Error").
+    Screen,
+    /// nestest in automation mode compared with its log (given as text).
+    Nestest(String),
+    /// Runs a number of frames; passes unless the CPU jams.
+    Demo,
+}
+
+impl Protocol {
+    /// Parses a manifest's protocol column (`status6000`, `zp:F0`, `screen`,
+    /// `nestest`, `demo`); `nestest` needs the log's text.
+    pub fn parse(
+        text: &str,
+        nestest_log: impl FnOnce() -> Result<String, String>,
+    ) -> Result<Protocol, String> {
+        match text {
+            "status6000" => Ok(Protocol::Status6000),
+            "screen" => Ok(Protocol::Screen),
+            "demo" => Ok(Protocol::Demo),
+            "nestest" => nestest_log().map(Protocol::Nestest),
+            _ => match text.strip_prefix("zp:").map(|hex| u8::from_str_radix(hex, 16)) {
+                Some(Ok(addr)) => Ok(Protocol::ZeroPage(addr)),
+                _ => Err(format!("unknown protocol `{text}`")),
+            },
+        }
+    }
+
+    /// The emulated-time limit, in frames.
+    pub fn frame_limit(&self) -> u64 {
+        match self {
+            Protocol::Status6000 | Protocol::Screen => 40 * FPS,
+            Protocol::ZeroPage(_) => 20 * FPS,
+            Protocol::Nestest(_) => 0,
+            Protocol::Demo => 600,
+        }
+    }
+}
+
+/// The verdict on one ROM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// It reported success.
+    Pass,
+    /// It reported failure, ran out of time, or jammed; with the reason.
+    Fail(String),
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Pass => f.write_str("pass"),
+            Verdict::Fail(why) => write!(f, "fail: {why}"),
+        }
+    }
+}
+
+/// What running a ROM to its verdict found.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// Frames run.
+    pub frames: u64,
+    /// CPU cycles run.
+    pub cycles: u64,
+    /// Hash of the last frame.
+    pub frame_hash: u64,
+}
+
+/// Runs `nes` (powered on) until `protocol` gives a verdict or `frame_limit`
+/// frames pass. `expected` is the manifest's pass value where it has one.
+pub fn run(nes: &mut Nes, protocol: &Protocol, expected: Option<u8>, frame_limit: u64) -> Outcome {
+    let verdict = match protocol {
+        Protocol::Status6000 => status6000(nes, expected.unwrap_or(0), frame_limit),
+        Protocol::ZeroPage(addr) => zero_page(nes, *addr, expected.unwrap_or(1), frame_limit),
+        Protocol::Screen => screen(nes, frame_limit),
+        Protocol::Nestest(log) => nestest(nes, log),
+        Protocol::Demo => demo(nes, frame_limit),
+    };
+    Outcome { verdict, frames: nes.frame_count(), cycles: nes.cycle(), frame_hash: nes.frame_hash() }
+}
+
+fn jammed(nes: &Nes) -> Verdict {
+    match nes.jammed() {
+        Some((pc, opcode)) => Verdict::Fail(format!("CPU jammed at ${pc:04X} (opcode ${opcode:02X})")),
+        None => Verdict::Fail("CPU jammed".into()),
+    }
+}
+
+/// The zero-terminated text at `$6004`.
+pub fn status_text(nes: &Nes) -> String {
+    let bytes: Vec<u8> = (0x6004u16..0x7000).map(|a| nes.peek(a)).take_while(|&b| b != 0).collect();
+    let text = String::from_utf8_lossy(&bytes);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn status6000(nes: &mut Nes, expected: u8, frame_limit: u64) -> Verdict {
+    // "Press reset" asks for at least 100 ms before the reset.
+    const RESET_DELAY_FRAMES: u64 = 7;
+    let mut reset_at = None;
+    for frame in 0..frame_limit {
+        if !nes.run_frame() {
+            return jammed(nes);
+        }
+        let valid = [nes.peek(0x6001), nes.peek(0x6002), nes.peek(0x6003)] == [0xDE, 0xB0, 0x61];
+        if !valid {
+            continue;
+        }
+        match nes.peek(0x6000) {
+            0x80 => {}
+            0x81 => match reset_at {
+                None => reset_at = Some(frame + RESET_DELAY_FRAMES),
+                Some(at) if frame >= at => {
+                    nes.reset();
+                    reset_at = None;
+                }
+                Some(_) => {}
+            },
+            code if code == expected => return Verdict::Pass,
+            code if code < 0x80 => return Verdict::Fail(format!("result {code}: {}", status_text(nes))),
+            _ => {}
+        }
+    }
+    Verdict::Fail(format!("no result within {frame_limit} frames; last text: {}", status_text(nes)))
+}
+
+fn zero_page(nes: &mut Nes, addr: u8, expected: u8, frame_limit: u64) -> Verdict {
+    // The ROM stores its result and then loops forever: a non-zero value
+    // that holds for a second is final.
+    const SETTLE_FRAMES: u64 = 60;
+    let mut last = (0u8, 0u64);
+    for frame in 0..frame_limit {
+        if !nes.run_frame() {
+            return jammed(nes);
+        }
+        let value = nes.peek(addr as u16);
+        if value != last.0 {
+            last = (value, frame);
+        } else if value != 0 && frame - last.1 >= SETTLE_FRAMES {
+            break;
+        }
+    }
+    match last.0 {
+        0 => Verdict::Fail(format!("no result at ${addr:02X} within {frame_limit} frames")),
+        value if value == expected => Verdict::Pass,
+        value => Verdict::Fail(format!("result {value} at ${addr:02X}")),
+    }
+}
+
+/// The four nametables as text: blargg's console prints ASCII codes as tile
+/// numbers, so printable tiles read back as characters.
+pub fn screen_text(nes: &Nes) -> String {
+    let mut text = String::new();
+    for table in 0..4u16 {
+        for row in 0..30u16 {
+            let line: String = (0..32u16)
+                .map(|col| nes.peek_nametable(0x2000 + table * 0x400 + row * 32 + col))
+                .map(|tile| if (0x20..0x7F).contains(&tile) { tile as char } else { ' ' })
+                .collect();
+            let line = line.trim_end();
+            if !line.is_empty() {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
+fn screen(nes: &mut Nes, frame_limit: u64) -> Verdict {
+    for frame in 0..frame_limit {
+        if !nes.run_frame() {
+            return jammed(nes);
+        }
+        if frame % 15 != 0 {
+            continue;
+        }
+        let text = screen_text(nes);
+        let words = |list: &[&str]| list.iter().any(|w| text.contains(w));
+        if words(&["Failed", "FAILED", "Error", "ERROR"]) {
+            return Verdict::Fail(text.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        if words(&["Passed", "PASSED"]) {
+            return Verdict::Pass;
+        }
+    }
+    let text = screen_text(nes);
+    Verdict::Fail(format!(
+        "no verdict on screen within {frame_limit} frames: {}",
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    ))
+}
+
+/// Columns of nestest.log that must match: PC, bytes, registers, CYC.
+fn nestest_key(line: &str) -> (&str, &str, &str, &str) {
+    let cyc = line.split("CYC:").nth(1).unwrap_or("").trim();
+    (line.get(..4).unwrap_or(""), line.get(6..14).unwrap_or("").trim(), line.get(48..73).unwrap_or(""), cyc)
+}
+
+fn nestest(nes: &mut Nes, log: &str) -> Verdict {
+    nes.cpu_mut().set_pc(0xC000);
+    for (number, expected) in log.lines().enumerate() {
+        let ours = nes.trace_line();
+        if nestest_key(&ours) != nestest_key(expected) {
+            return Verdict::Fail(format!(
+                "line {}: got `{ours}`, log has `{}`",
+                number + 1,
+                expected.trim_end()
+            ));
+        }
+        nes.step();
+    }
+    match (nes.peek(0x02), nes.peek(0x03)) {
+        (0, 0) => Verdict::Pass,
+        (a, b) => Verdict::Fail(format!("nestest reports error codes ${a:02X} ${b:02X}")),
+    }
+}
+
+fn demo(nes: &mut Nes, frames: u64) -> Verdict {
+    for _ in 0..frames {
+        if !nes.run_frame() {
+            return jammed(nes);
+        }
+    }
+    Verdict::Pass
+}
