@@ -26,6 +26,8 @@ pub struct NesBus {
     /// See `dynes_cpu::Bus::deadline`: the first cycle whose end-of-cycle
     /// interrupt sample may differ from the one before.
     deadline: u64,
+    /// PPU A12 as the cartridge sees it, for MMC3's scanline counter.
+    a12: A12Filter,
     controllers: [Controller; 2],
     open_bus: u8,
     cycle: u64,
@@ -40,6 +42,7 @@ impl NesBus {
             ppu: Ppu::new(),
             vram: [0; 0x1000],
             deadline: 0,
+            a12: A12Filter::default(),
             controllers: [Controller::new(), Controller::new()],
             open_bus: 0,
             cycle: 0,
@@ -95,7 +98,7 @@ impl NesBus {
     /// Brings the PPU up to `dots` processed dots.
     #[inline]
     fn catch_up_ppu(&mut self, dots: u64) {
-        let mut memory = PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram };
+        let mut memory = PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram, a12: &mut self.a12 };
         self.ppu.run_to(dots, &mut memory);
     }
 
@@ -120,6 +123,22 @@ impl NesBus {
     pub fn reset_ppu(&mut self) {
         self.ppu.reset();
         self.deadline = 0;
+    }
+
+    /// The next cycle whose end-of-cycle interrupt sample may change: the
+    /// PPU's next vblank edge, the next scanline's A12 rise while a mapper
+    /// IRQ is armed, or now while the IRQ line is asserted.
+    fn update_deadline(&mut self) {
+        if self.mapper.irq_line() {
+            self.deadline = 0;
+            return;
+        }
+        let mut dots = self.ppu.dots_until_event();
+        if self.mapper.irq_armed() {
+            dots = dots.min(self.ppu.dots_until_a12_candidate());
+        }
+        // The end of cycle k sees 3k + 2 dots processed.
+        self.deadline = (self.ppu.dots() + dots + 1) / 3;
     }
 
     /// Dots the PPU has processed when the CPU accesses it during the cycle
@@ -154,7 +173,8 @@ impl NesBus {
         match addr {
             0x2000..=0x3FFF => {
                 self.catch_up_ppu(self.access_dot());
-                let mut memory = PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram };
+                let mut memory =
+                    PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram, a12: &mut self.a12 };
                 let value = self.ppu.read_register(addr, &mut memory);
                 // A $2002 read can lower the NMI line: sample from now on.
                 self.deadline = 0;
@@ -173,7 +193,8 @@ impl NesBus {
         match addr {
             0x2000..=0x3FFF => {
                 self.catch_up_ppu(self.access_dot());
-                let mut memory = PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram };
+                let mut memory =
+                    PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram, a12: &mut self.a12 };
                 self.ppu.write_register(addr, value, &mut memory);
                 // $2000 can raise or lower NMI, $2001 moves the odd-frame
                 // skip: sample from now on until the deadline is known again.
@@ -214,6 +235,10 @@ impl dynes_cpu::Bus for NesBus {
             self.ram[addr as usize & (RAM_SIZE - 1)] = value;
         } else if addr >= 0x4020 {
             self.mapper.cpu_write(addr, value, self.cycle);
+            if self.mapper.write_affects_mapping(addr) {
+                // IRQ enable/acknowledge and the like: sample from now on.
+                self.deadline = 0;
+            }
         } else {
             self.write_io(addr, value);
         }
@@ -243,9 +268,14 @@ impl dynes_cpu::Bus for NesBus {
     fn nmi_line(&mut self) -> bool {
         // The end of cycle k is two dots into it (3k + 2 processed).
         self.catch_up_ppu((self.cycle * 3).saturating_sub(1));
-        let event_dot = self.ppu.dots() + self.ppu.dots_until_event();
-        self.deadline = (event_dot + 1) / 3;
+        self.update_deadline();
         self.ppu.nmi_line()
+    }
+
+    fn irq_line(&mut self) -> bool {
+        self.catch_up_ppu((self.cycle * 3).saturating_sub(1));
+        self.update_deadline();
+        self.mapper.irq_line()
     }
 
     #[inline]
@@ -259,7 +289,21 @@ impl dynes_cpu::Bus for NesBus {
 struct PpuMemory<'a> {
     mapper: &'a mut Mapper,
     vram: &'a mut [u8; 0x1000],
+    a12: &'a mut A12Filter,
 }
+
+/// MMC3 counts a rise of PPU A12 only after A12 has been low for a while
+/// (about three CPU cycles), so the short lows between sprite fetches and
+/// quick $2006 toggles do not clock it.
+#[derive(Default)]
+struct A12Filter {
+    high: bool,
+    /// Dot at which A12 last went low.
+    low_since: u64,
+}
+
+/// Dots A12 must stay low before a rise counts.
+const A12_LOW_DOTS: u64 = 10;
 
 impl PpuMemory<'_> {
     #[inline]
@@ -284,6 +328,21 @@ fn nametable_index(mirroring: Mirroring, addr: u16) -> usize {
 }
 
 impl PpuBus for PpuMemory<'_> {
+    #[inline]
+    fn drive_address(&mut self, addr: u16, dot: u64) {
+        let high = addr & 0x1000 != 0;
+        if high != self.a12.high {
+            if high {
+                if dot.saturating_sub(self.a12.low_since) >= A12_LOW_DOTS {
+                    self.mapper.clock_scanline_irq();
+                }
+            } else {
+                self.a12.low_since = dot;
+            }
+            self.a12.high = high;
+        }
+    }
+
     #[inline]
     fn read(&mut self, addr: u16) -> u8 {
         let addr = addr & 0x3FFF;

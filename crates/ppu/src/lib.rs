@@ -28,6 +28,10 @@ pub trait PpuBus {
     fn read(&mut self, addr: u16) -> u8;
     /// A PPU bus write ($2007 write).
     fn write(&mut self, addr: u16, value: u8);
+    /// The PPU put `addr` on its address bus while processing dot number
+    /// `dot` (fetches, $2006 and $2007): boards that watch A12 see it here.
+    #[inline]
+    fn drive_address(&mut self, _addr: u16, _dot: u64) {}
 }
 
 /// The 2C02.
@@ -177,6 +181,20 @@ impl Ppu {
         to_set.min(to_clear)
     }
 
+    /// Dots from now until the next pattern fetch at which PPU A12 can rise
+    /// after a long low: the sprite slots (dots 261-317) and the first
+    /// background prefetch (325). One early, so the odd-frame skip cannot
+    /// make it late.
+    pub fn dots_until_a12_candidate(&self) -> u64 {
+        const CANDIDATES: [u16; 9] = [261, 269, 277, 285, 293, 301, 309, 317, 325];
+        let dot = self.dot;
+        let n = match CANDIDATES.iter().find(|&&c| c >= dot) {
+            Some(&c) => (c - dot) as u64,
+            None => (DOTS_PER_LINE - dot + CANDIDATES[0]) as u64,
+        };
+        n.saturating_sub(1)
+    }
+
     /// Dots from now until the start of the next vblank (the end of the
     /// visible frame): it happens while processing dot `dots() + n`.
     pub fn dots_until_vblank(&self) -> u64 {
@@ -260,6 +278,7 @@ impl Ppu {
                 } else {
                     self.t = (self.t & 0xFF00) | value as u16;
                     self.v = self.t;
+                    bus.drive_address(self.v & 0x3FFF, self.dots);
                 }
                 self.w = !self.w;
             }
@@ -268,9 +287,10 @@ impl Ppu {
                 if addr >= 0x3F00 {
                     self.palette[palette_index(addr)] = value & 0x3F;
                 } else {
+                    bus.drive_address(addr, self.dots);
                     bus.write(addr, value);
                 }
-                self.increment_v_after_data_access();
+                self.increment_v_after_data_access(bus);
             }
             _ => {} // $2002 is read-only; the write only fills the latch.
         }
@@ -306,7 +326,7 @@ impl Ppu {
         let value = if addr >= 0x3F00 {
             // Palette reads bypass the buffer, which gets the nametable
             // byte underneath instead.
-            self.read_buffer = bus.read(addr - 0x1000);
+            self.read_buffer = self.fetch(bus, addr - 0x1000);
             let mut color = self.palette[palette_index(addr)];
             if self.mask & 0x01 != 0 {
                 color &= 0x30;
@@ -314,16 +334,24 @@ impl Ppu {
             color | (self.io_latch & 0xC0)
         } else {
             let buffered = self.read_buffer;
-            self.read_buffer = bus.read(addr);
+            self.read_buffer = self.fetch(bus, addr);
             buffered
         };
-        self.increment_v_after_data_access();
+        self.increment_v_after_data_access(bus);
         value
     }
 
+    /// A PPU bus read with its address driven first.
+    #[inline]
+    pub(crate) fn fetch(&self, bus: &mut impl PpuBus, addr: u16) -> u8 {
+        bus.drive_address(addr, self.dots);
+        bus.read(addr)
+    }
+
     /// $2007 accesses advance v by 1 or 32; while rendering, they glitch
-    /// into the coarse-X and Y increments instead.
-    fn increment_v_after_data_access(&mut self) {
+    /// into the coarse-X and Y increments instead. Outside rendering the new
+    /// address goes out on the bus (A12 watchers see it).
+    fn increment_v_after_data_access(&mut self, bus: &mut impl PpuBus) {
         let rendering_line = self.scanline < HEIGHT as u16 || self.scanline == PRE_RENDER_LINE;
         if self.rendering_enabled() && rendering_line {
             self.increment_x();
@@ -331,6 +359,7 @@ impl Ppu {
         } else {
             let step = if self.ctrl & 0x04 != 0 { 32 } else { 1 };
             self.v = (self.v + step) & 0x7FFF;
+            bus.drive_address(self.v & 0x3FFF, self.dots);
         }
     }
 }

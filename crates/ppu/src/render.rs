@@ -67,16 +67,16 @@ impl Ppu {
             match (dot - 1) % 8 {
                 0 => {
                     self.load_background_shifters();
-                    self.nt_latch = bus.read(0x2000 | (self.v & 0x0FFF));
+                    self.nt_latch = self.fetch(bus, 0x2000 | (self.v & 0x0FFF));
                 }
                 2 => {
                     let v = self.v;
-                    let attr = bus.read(0x23C0 | (v & 0x0C00) | ((v >> 4) & 0x38) | ((v >> 2) & 0x07));
+                    let attr = self.fetch(bus, 0x23C0 | (v & 0x0C00) | ((v >> 4) & 0x38) | ((v >> 2) & 0x07));
                     let shift = ((v >> 4) & 0x04) | (v & 0x02);
                     self.at_latch = (attr >> shift) & 0x03;
                 }
-                4 => self.pattern_lo_latch = bus.read(self.background_pattern_addr()),
-                6 => self.pattern_hi_latch = bus.read(self.background_pattern_addr() + 8),
+                4 => self.pattern_lo_latch = self.fetch(bus, self.background_pattern_addr()),
+                6 => self.pattern_hi_latch = self.fetch(bus, self.background_pattern_addr() + 8),
                 7 => self.increment_x(),
                 _ => {}
             }
@@ -106,7 +106,7 @@ impl Ppu {
             }
             321 => self.line_sprites = self.next_sprites,
             338 | 340 => {
-                self.nt_latch = bus.read(0x2000 | (self.v & 0x0FFF));
+                self.nt_latch = self.fetch(bus, 0x2000 | (self.v & 0x0FFF));
             }
             _ => {}
         }
@@ -228,7 +228,7 @@ impl Ppu {
             let table = if self.ctrl & 0x08 != 0 { 0x1000 } else { 0 };
             table | (tile as u16) << 4 | (row & 7)
         };
-        let mut byte = bus.read(addr + if phase == 6 { 8 } else { 0 });
+        let mut byte = self.fetch(bus, addr + if phase == 6 { 8 } else { 0 });
         if slot >= self.next_sprites.count {
             return;
         }

@@ -267,6 +267,10 @@ impl Board for Mmc3 {
         self.irq_pending
     }
 
+    fn irq_armed(&self) -> bool {
+        self.irq_enabled
+    }
+
     fn clock_scanline_irq(&mut self) {
         let counter_before = self.irq_counter;
         let reload_requested = self.irq_reload;

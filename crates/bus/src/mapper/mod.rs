@@ -80,6 +80,13 @@ pub trait Board {
     #[inline]
     fn clock_scanline_irq(&mut self) {}
 
+    /// Whether a scanline clock could raise the IRQ now (the bus then wakes
+    /// the CPU's interrupt sampling once per scanline).
+    #[inline]
+    fn irq_armed(&self) -> bool {
+        false
+    }
+
     /// Whether a CPU write to `addr` can change the memory mapping, the
     /// mirroring or the IRQ state (generated code ends a block after one).
     fn write_affects_mapping(&self, addr: u16) -> bool;
@@ -206,6 +213,12 @@ impl Mapper {
     #[inline]
     pub fn clock_scanline_irq(&mut self) {
         with_board!(self, board => board.clock_scanline_irq())
+    }
+
+    /// Whether a scanline clock could raise the IRQ now.
+    #[inline]
+    pub fn irq_armed(&self) -> bool {
+        with_board!(self, board => board.irq_armed())
     }
 
     /// Whether a CPU write to `addr` can change the memory mapping, the
