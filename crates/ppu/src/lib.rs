@@ -63,6 +63,11 @@ pub struct Ppu {
     pub(crate) frames: u64,
     /// A $2002 read one dot before vblank: the flag is not set this frame.
     pub(crate) suppress_vblank: bool,
+    /// `rendering_enabled()` as of the end of the previous dot: a $2001
+    /// write reaches the odd-frame skip logic one dot late.
+    pub(crate) rendering_delayed: bool,
+    /// The dot of this line at which sprite evaluation finds a ninth sprite.
+    pub(crate) overflow_dot: Option<u16>,
 
     // Background pipeline.
     pub(crate) nt_latch: u8,
@@ -109,6 +114,8 @@ impl Ppu {
             dots: 0,
             frames: 0,
             suppress_vblank: false,
+            rendering_delayed: false,
+            overflow_dot: None,
             nt_latch: 0,
             at_latch: 0,
             pattern_lo_latch: 0,
@@ -214,7 +221,7 @@ impl Ppu {
         // Wrapping through the pre-render line, whose last dot is skipped on
         // odd frames while rendering.
         let skip_ahead = self.odd_frame
-            && self.rendering_enabled()
+            && (self.rendering_enabled() || self.rendering_delayed)
             && here <= PRE_RENDER_LINE as u64 * DOTS_PER_LINE as u64 + 339;
         frame_len - here + there - skip_ahead as u64
     }

@@ -46,7 +46,8 @@ impl Ppu {
         self.dots += 1;
         // Odd frames skip the pre-render line's last dot while rendering.
         let skip =
-            self.scanline == PRE_RENDER_LINE && self.dot == 339 && self.odd_frame && self.rendering_enabled();
+            self.scanline == PRE_RENDER_LINE && self.dot == 339 && self.odd_frame && self.rendering_delayed;
+        self.rendering_delayed = self.rendering_enabled();
         self.dot += 1;
         if self.dot == DOTS_PER_LINE || skip {
             self.dot = 0;
@@ -83,16 +84,19 @@ impl Ppu {
         }
         if !pre_render && (1..=256).contains(&dot) {
             self.output_pixel(dot as usize - 1);
+            if self.overflow_dot == Some(dot) {
+                self.status |= 0x20;
+                self.overflow_dot = None;
+            }
         }
         match dot {
             256 => self.increment_y(),
+            65 if !pre_render => self.evaluate_sprites(),
             257 => {
                 self.load_background_shifters();
                 // Horizontal bits of t into v.
                 self.v = (self.v & !0x041F) | (self.t & 0x041F);
-                if !pre_render {
-                    self.evaluate_sprites();
-                } else {
+                if pre_render {
                     self.next_sprites.count = 0;
                     self.next_sprites.has_sprite0 = false;
                 }
@@ -168,32 +172,40 @@ impl Ppu {
         }
     }
 
-    /// Finds the sprites of the next line (done in one go at dot 257; the
-    /// hardware spreads it over dots 65-256), with the overflow flag's
-    /// diagonal-scan bug.
+    /// Finds the sprites of the next line in one go at dot 65, where the
+    /// hardware's evaluation starts (it spreads over dots 65-256: two dots
+    /// per OAM entry looked at, eight per entry copied). The overflow flag,
+    /// with its diagonal-scan bug, is raised at the dot the hardware would
+    /// reach the ninth sprite.
     fn evaluate_sprites(&mut self) {
         let line = self.scanline;
         let height = self.sprite_height();
         let in_range = |y: u8| line.wrapping_sub(y as u16) < height;
         let mut found = LineSprites::default();
         let mut n = 0;
+        let mut elapsed = 0u16;
         while n < 64 && found.count < 8 {
             let entry = &self.oam[n * 4..n * 4 + 4];
             if in_range(entry[0]) {
                 found.entries[found.count].copy_from_slice(entry);
                 found.has_sprite0 |= n == 0;
                 found.count += 1;
+                elapsed += 8;
+            } else {
+                elapsed += 2;
             }
             n += 1;
         }
         // After eight, the hardware keeps comparing but steps the byte index
         // along with the sprite index, so it reads tiles and attributes as Y.
         let mut m = 0;
+        self.overflow_dot = None;
         while n < 64 {
             if in_range(self.oam[n * 4 + m]) {
-                self.status |= 0x20;
+                self.overflow_dot = Some(65 + elapsed);
                 break;
             }
+            elapsed += 2;
             n += 1;
             m = (m + 1) & 3;
         }
