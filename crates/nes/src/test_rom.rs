@@ -187,6 +187,17 @@ pub fn screen_text(nes: &Nes) -> String {
     text
 }
 
+/// What the ROM printed: the nametables read as ASCII, plus the copy that
+/// blargg's console keeps at `$6004` (valid when `DE B0 61` is at $6001),
+/// which still reads right when the ROM draws text with its own font.
+fn printed_text(nes: &Nes) -> String {
+    let mut text = screen_text(nes);
+    if [nes.peek(0x6001), nes.peek(0x6002), nes.peek(0x6003)] == [0xDE, 0xB0, 0x61] {
+        text.push_str(&status_text(nes));
+    }
+    text
+}
+
 fn screen(nes: &mut Nes, frame_limit: u64) -> Verdict {
     for frame in 0..frame_limit {
         if !nes.run_frame() {
@@ -195,7 +206,7 @@ fn screen(nes: &mut Nes, frame_limit: u64) -> Verdict {
         if frame % 15 != 0 {
             continue;
         }
-        let text = screen_text(nes);
+        let text = printed_text(nes);
         let words = |list: &[&str]| list.iter().any(|w| text.contains(w));
         if words(&["Failed", "FAILED", "Error", "ERROR"]) {
             return Verdict::Fail(text.split_whitespace().collect::<Vec<_>>().join(" "));
@@ -204,7 +215,7 @@ fn screen(nes: &mut Nes, frame_limit: u64) -> Verdict {
             return Verdict::Pass;
         }
     }
-    let text = screen_text(nes);
+    let text = printed_text(nes);
     Verdict::Fail(format!(
         "no verdict on screen within {frame_limit} frames: {}",
         text.split_whitespace().collect::<Vec<_>>().join(" ")
