@@ -1,12 +1,12 @@
 //! `dynes test`: run test-ROM manifests and report pass/fail per ROM.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use dynes_nes::test_rom::{self, Protocol, Verdict};
+use dynes_nes::test_rom::{self, ManifestRow, Verdict};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -44,18 +44,6 @@ pub struct TestArgs {
     /// Also write the results as JUnit XML.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
-}
-
-/// One ROM to run.
-#[derive(Clone, Debug)]
-struct Row {
-    suite: String,
-    rom: String,
-    path: PathBuf,
-    protocol: String,
-    pass_value: Option<u8>,
-    /// What a well-regarded emulator scores: `pass` rows must pass.
-    peer_result: String,
 }
 
 /// The result of one row.
@@ -160,19 +148,9 @@ pub fn run(args: &TestArgs) -> Result<bool> {
     Ok(below_bar == 0)
 }
 
-fn run_row(row: &Row) -> RowResult {
+fn run_row(row: &ManifestRow) -> RowResult {
     let started = Instant::now();
-    let outcome = (|| -> Result<test_rom::Outcome, String> {
-        let log = || {
-            let log = row.path.with_extension("log");
-            std::fs::read_to_string(&log).map_err(|e| format!("{}: {e}", log.display()))
-        };
-        let protocol = Protocol::parse(&row.protocol, log)?;
-        let mut nes = crate::rom::load(&row.path).map_err(|e| format!("{e:#}"))?;
-        let limit = protocol.frame_limit();
-        Ok(test_rom::run(&mut nes, &protocol, row.pass_value, limit))
-    })();
-    let (passed, reason, frames, cycles, hash) = match outcome {
+    let (passed, reason, frames, cycles, hash) = match test_rom::run_row(row) {
         Ok(o) => {
             let reason = match o.verdict {
                 Verdict::Pass => None,
@@ -183,7 +161,7 @@ fn run_row(row: &Row) -> RowResult {
         Err(why) => (false, Some(why), 0, 0, String::new()),
     };
     RowResult {
-        suite: row.suite.clone(),
+        suite: row.manifest.display().to_string(),
         rom: row.rom.clone(),
         protocol: row.protocol.clone(),
         peer_result: row.peer_result.clone(),
@@ -211,21 +189,22 @@ fn default_manifests() -> Vec<PathBuf> {
     manifests
 }
 
-fn collect_rows(args: &TestArgs) -> Result<Vec<Row>> {
+fn collect_rows(args: &TestArgs) -> Result<Vec<ManifestRow>> {
     let inputs = if args.inputs.is_empty() { default_manifests() } else { args.inputs.clone() };
     let mut rows = Vec::new();
     for input in &inputs {
         let is_manifest = input.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
         if is_manifest {
-            rows.extend(read_manifest(input, args.root.as_deref())?);
+            rows.extend(test_rom::read_manifest(input, args.root.as_deref()).map_err(anyhow::Error::msg)?);
         } else {
-            rows.push(Row {
-                suite: "roms".into(),
+            rows.push(ManifestRow {
+                manifest: PathBuf::from("(command line)"),
                 rom: input.display().to_string(),
                 path: input.clone(),
                 protocol: args.protocol.clone(),
                 pass_value: None,
                 peer_result: "pass".into(),
+                note: String::new(),
             });
         }
     }
@@ -233,51 +212,6 @@ fn collect_rows(args: &TestArgs) -> Result<Vec<Row>> {
         rows.retain(|row| row.rom.contains(filter.as_str()));
     }
     Ok(rows)
-}
-
-fn read_manifest(path: &Path, root: Option<&Path>) -> Result<Vec<Row>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("{}: cannot read manifest", path.display()))?;
-    let root =
-        root.map(Path::to_path_buf).unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).to_path_buf());
-    let suite = path.display().to_string();
-    let mut rows = Vec::new();
-    for (number, line) in text.lines().enumerate() {
-        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
-        if line.trim().is_empty() || line.starts_with('#') || (number == 0 && fields[0] == "rom") {
-            continue;
-        }
-        if fields.len() < 4 {
-            bail!(
-                "{}:{}: expected tab-separated rom, protocol, pass_value, peer_result[, note]; got {} field(s)",
-                path.display(),
-                number + 1,
-                fields.len()
-            );
-        }
-        let pass_value = match fields[2] {
-            "-" | "text" => None,
-            value => Some(parse_byte(value).with_context(|| {
-                format!("{}:{}: pass_value `{value}` is not a byte", path.display(), number + 1)
-            })?),
-        };
-        rows.push(Row {
-            suite: suite.clone(),
-            rom: fields[0].to_string(),
-            path: root.join(fields[0]),
-            protocol: fields[1].to_string(),
-            pass_value,
-            peer_result: fields[3].to_string(),
-        });
-    }
-    Ok(rows)
-}
-
-fn parse_byte(text: &str) -> Option<u8> {
-    match text.strip_prefix("0x").or_else(|| text.strip_prefix('$')) {
-        Some(hex) => u8::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
 }
 
 fn xml_escape(text: &str) -> String {

@@ -5,6 +5,7 @@
 //! screen, nestest's log, and demos that only have to run.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use crate::Nes;
 
@@ -254,4 +255,82 @@ fn demo(nes: &mut Nes, frames: u64) -> Verdict {
         }
     }
     Verdict::Pass
+}
+
+/// One row of a test-ROM manifest (`rom  protocol  pass_value  peer_result  note`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestRow {
+    /// The manifest file the row came from.
+    pub manifest: PathBuf,
+    /// The ROM path as written in the manifest.
+    pub rom: String,
+    /// The ROM path resolved against the manifest's root.
+    pub path: PathBuf,
+    /// Protocol column (`status6000`, `zp:F0`, ...).
+    pub protocol: String,
+    /// The result that means "passed", where the protocol has one.
+    pub pass_value: Option<u8>,
+    /// What a well-regarded emulator scores (`pass` rows must pass).
+    pub peer_result: String,
+    /// Free text.
+    pub note: String,
+}
+
+/// Reads a manifest; ROM paths are relative to `root`, or to the
+/// manifest's own folder. Errors name the file and line.
+pub fn read_manifest(path: &Path, root: Option<&Path>) -> Result<Vec<ManifestRow>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read manifest: {e}", path.display()))?;
+    let root =
+        root.map(Path::to_path_buf).unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).to_path_buf());
+    let mut rows = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if line.trim().is_empty() || line.starts_with('#') || (number == 0 && fields[0] == "rom") {
+            continue;
+        }
+        let at = format!("{}:{}", path.display(), number + 1);
+        if fields.len() < 4 {
+            return Err(format!(
+                "{at}: expected tab-separated rom, protocol, pass_value, peer_result[, note]; got {} field(s)",
+                fields.len()
+            ));
+        }
+        let pass_value = match fields[2] {
+            "-" | "text" => None,
+            value => {
+                Some(parse_byte(value).ok_or_else(|| format!("{at}: pass_value `{value}` is not a byte"))?)
+            }
+        };
+        rows.push(ManifestRow {
+            manifest: path.to_path_buf(),
+            rom: fields[0].to_string(),
+            path: root.join(fields[0]),
+            protocol: fields[1].to_string(),
+            pass_value,
+            peer_result: fields[3].to_string(),
+            note: fields.get(4).unwrap_or(&"").to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+fn parse_byte(text: &str) -> Option<u8> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix('$')) {
+        Some(hex) => u8::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
+/// Loads and runs one manifest row to its verdict. A row that cannot run
+/// (missing file, bad header, unknown protocol) is an error naming why.
+pub fn run_row(row: &ManifestRow) -> Result<Outcome, String> {
+    let log = || {
+        let log = row.path.with_extension("log");
+        std::fs::read_to_string(&log).map_err(|e| format!("{}: {e}", log.display()))
+    };
+    let protocol = Protocol::parse(&row.protocol, log)?;
+    let mut nes = Nes::from_file(&row.path).map_err(|e| format!("{}: {e}", row.path.display()))?;
+    let limit = protocol.frame_limit();
+    Ok(run(&mut nes, &protocol, row.pass_value, limit))
 }

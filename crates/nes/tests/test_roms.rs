@@ -1,142 +1,91 @@
-//! Test ROMs from `$DYNES_TEST_ROMS` that report through memory, run on the
-//! interpreter: blargg's `$6000` protocol and the 2005-era `$F0` result byte.
-//! (The full manifest-driven runner is `dynes test`; these guard the CPU and
-//! PPU core against regressions.)
+//! The test-ROM suites from `$DYNES_TEST_ROMS/EXPECTED.tsv`, run through the
+//! same engine as `dynes test` (interpreter): every row whose peer result is
+//! `pass` in the suites below must pass, and so must the listed `screen`
+//! rows. A failure names the ROM and what it reported.
+//!
+//! Suites that need the APU (apu_test, blargg_apu_2005.07.30, dmc_*,
+//! sprdma_and_dmc_dma, cpu_interrupts_v2, instr_timing) are not listed yet.
 
 use std::path::PathBuf;
 
-use dynes_nes::Nes;
+use dynes_nes::test_rom::{self, ManifestRow, Verdict};
 
-fn suite_dir() -> Option<PathBuf> {
+fn manifest() -> Option<Vec<ManifestRow>> {
     let dir = std::env::var_os("DYNES_TEST_ROMS").map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nes-test-roms"))
     });
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: NES test ROMs not found at {} (set DYNES_TEST_ROMS)", dir.display());
-        None
+    let path = dir.join("EXPECTED.tsv");
+    if !path.is_file() {
+        eprintln!("skipped: {} not found (set DYNES_TEST_ROMS)", path.display());
+        return None;
     }
+    Some(test_rom::read_manifest(&path, None).expect("EXPECTED.tsv parses"))
 }
 
-/// The zero-terminated text a `$6000` test printed at `$6004`.
-fn status_text(nes: &Nes) -> String {
-    let bytes: Vec<u8> = (0x6004u16..0x7000).map(|a| nes.peek(a)).take_while(|&b| b != 0).collect();
-    String::from_utf8_lossy(&bytes).into_owned()
+/// Which rows of a suite must pass.
+#[derive(Clone, Copy)]
+enum Rows {
+    /// Those whose peer result is `pass`.
+    PeerPass,
+    /// Those, plus the `screen` rows.
+    PeerPassAndScreen,
+    /// Exactly this ROM.
+    Rom(&'static str),
+    /// The rows with this protocol.
+    Protocol(&'static str),
 }
 
-/// Runs a `$6000`-protocol ROM: `DE B0 61` at $6001 marks valid data,
-/// $80 = running, $81 = press reset (after 100 ms or more), below $80 = done.
-fn run_status6000(path: &PathBuf) -> Result<(), String> {
-    let mut nes = Nes::from_file(path).map_err(|e| e.to_string())?;
-    let mut reset_at = None;
-    for frame in 0..60 * 30 {
-        if !nes.run_frame() {
-            return Err(format!("CPU jammed: {:?}", nes.jammed()));
-        }
-        let valid = [nes.peek(0x6001), nes.peek(0x6002), nes.peek(0x6003)] == [0xDE, 0xB0, 0x61];
-        match nes.peek(0x6000) {
-            _ if !valid => {}
-            0x80 => {}
-            0x81 => match reset_at {
-                None => reset_at = Some(frame + 8),
-                Some(at) if frame >= at => {
-                    nes.reset();
-                    reset_at = None;
-                }
-                Some(_) => {}
-            },
-            0 => return Ok(()),
-            code => return Err(format!("result {code}: {}", status_text(&nes))),
-        }
-    }
-    Err(format!("no result after 30 s of emulated time: {}", status_text(&nes)))
+/// Runs the rows of `suite` that must pass; panics listing every failure.
+fn suite(suite: &str, which: Rows) {
+    let Some(rows) = manifest() else { return };
+    let rows: Vec<&ManifestRow> = rows
+        .iter()
+        .filter(|r| r.rom.starts_with(&format!("{suite}/")))
+        .filter(|r| match which {
+            Rows::PeerPass => r.peer_result == "pass",
+            Rows::PeerPassAndScreen => r.peer_result == "pass" || r.protocol == "screen",
+            Rows::Rom(rom) => r.rom == rom,
+            Rows::Protocol(protocol) => r.protocol == protocol,
+        })
+        .collect();
+    assert!(!rows.is_empty(), "no rows for {suite}");
+    let failures: Vec<String> = rows
+        .iter()
+        .filter_map(|row| match test_rom::run_row(row) {
+            Ok(outcome) if outcome.verdict == Verdict::Pass => None,
+            Ok(outcome) => Some(format!("{}: {}", row.rom, outcome.verdict)),
+            Err(why) => Some(format!("{}: {why}", row.rom)),
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), rows.len(), failures.join("\n"));
 }
 
-fn run_zp_f0(path: &PathBuf) -> Result<(), String> {
-    let mut nes = Nes::from_file(path).map_err(|e| e.to_string())?;
-    for _ in 0..60 * 10 {
-        nes.run_frame();
-    }
-    match nes.peek(0x00F0) {
-        1 => Ok(()),
-        code => Err(format!("result {code}")),
-    }
+macro_rules! suites {
+    ($($name:ident => $dir:literal, $rows:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                suite($dir, $rows);
+            }
+        )*
+    };
 }
 
-fn check(rows: &[&str], run: fn(&PathBuf) -> Result<(), String>) {
-    let Some(dir) = suite_dir() else { return };
-    let failures: Vec<String> =
-        rows.iter().filter_map(|rom| run(&dir.join(rom)).err().map(|why| format!("{rom}: {why}"))).collect();
-    assert!(failures.is_empty(), "failed:\n{}", failures.join("\n"));
-}
-
-#[test]
-fn instr_test_v5() {
-    let rows: Vec<String> = [
-        "01-basics",
-        "02-implied",
-        "03-immediate",
-        "04-zero_page",
-        "05-zp_xy",
-        "06-absolute",
-        "07-abs_xy",
-        "08-ind_x",
-        "09-ind_y",
-        "10-branches",
-        "11-stack",
-        "12-jmp_jsr",
-        "13-rts",
-        "14-rti",
-        "15-brk",
-        "16-special",
-    ]
-    .iter()
-    .map(|name| format!("instr_test-v5/rom_singles/{name}.nes"))
-    .collect();
-    check(&rows.iter().map(String::as_str).collect::<Vec<_>>(), run_status6000);
-}
-
-#[test]
-fn ppu_vbl_nmi() {
-    let rows: Vec<String> = [
-        "01-vbl_basics",
-        "02-vbl_set_time",
-        "03-vbl_clear_time",
-        "04-nmi_control",
-        "05-nmi_timing",
-        "06-suppression",
-        "07-nmi_on_timing",
-        "08-nmi_off_timing",
-        "09-even_odd_frames",
-    ]
-    .iter()
-    .map(|name| format!("ppu_vbl_nmi/rom_singles/{name}.nes"))
-    .collect();
-    check(&rows.iter().map(String::as_str).collect::<Vec<_>>(), run_status6000);
-}
-
-#[test]
-fn oam_read_and_dummy_writes() {
-    check(
-        &[
-            "oam_read/oam_read.nes",
-            "cpu_dummy_writes/cpu_dummy_writes_oam.nes",
-            "cpu_dummy_writes/cpu_dummy_writes_ppumem.nes",
-        ],
-        run_status6000,
-    );
-}
-
-#[test]
-fn blargg_ppu_tests_2005() {
-    check(
-        &[
-            "blargg_ppu_tests_2005.09.15b/palette_ram.nes",
-            "blargg_ppu_tests_2005.09.15b/sprite_ram.nes",
-            "blargg_ppu_tests_2005.09.15b/vbl_clear_time.nes",
-            "blargg_ppu_tests_2005.09.15b/vram_access.nes",
-        ],
-        run_zp_f0,
-    );
+suites! {
+    instr_test_v5 => "instr_test-v5", Rows::PeerPass;
+    cpu_dummy_writes => "cpu_dummy_writes", Rows::PeerPass;
+    cpu_reset => "cpu_reset", Rows::PeerPass;
+    cpu_timing_test6 => "cpu_timing_test6", Rows::PeerPassAndScreen;
+    branch_timing_tests => "branch_timing_tests", Rows::PeerPass;
+    blargg_ppu_tests => "blargg_ppu_tests_2005.09.15b", Rows::PeerPass;
+    ppu_vbl_nmi => "ppu_vbl_nmi", Rows::PeerPass;
+    ppu_read_buffer => "ppu_read_buffer", Rows::PeerPassAndScreen;
+    oam_read => "oam_read", Rows::PeerPass;
+    sprite_hit_tests => "sprite_hit_tests_2005.10.05", Rows::PeerPass;
+    sprite_overflow_tests => "sprite_overflow_tests", Rows::PeerPass;
+    mmc3_test => "mmc3_test", Rows::PeerPass;
+    mmc3_irq_tests => "mmc3_irq_tests", Rows::PeerPass;
+    // The other read_joy3 rows wait for a person to press buttons.
+    read_joy3 => "read_joy3", Rows::Rom("read_joy3/thorough_test.nes");
+    nestest => "other", Rows::Protocol("nestest");
 }
