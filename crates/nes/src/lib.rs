@@ -93,6 +93,21 @@ impl Nes {
         hash
     }
 
+    /// Cartridge PRG-RAM (volatile and battery-backed), e.g. for save files.
+    pub fn prg_ram(&self) -> &[u8] {
+        self.bus.mapper().prg_ram()
+    }
+
+    /// Cartridge PRG-RAM, writable (e.g. to load a save file).
+    pub fn prg_ram_mut(&mut self) -> &mut [u8] {
+        self.bus.mapper_mut().prg_ram_mut()
+    }
+
+    /// Whether the cartridge keeps its PRG-RAM on a battery.
+    pub fn has_battery(&self) -> bool {
+        self.bus.mapper().has_battery()
+    }
+
     /// Sets the buttons held on controller `port` (0 or 1).
     pub fn set_buttons(&mut self, port: usize, buttons: Buttons) {
         self.bus.controller_mut(port & 1).set_buttons(buttons);

@@ -16,6 +16,8 @@ pub const HEIGHT: usize = 240;
 pub const DOTS_PER_LINE: u16 = 341;
 /// Scanlines per frame, pre-render line included.
 pub const LINES_PER_FRAME: u16 = 262;
+/// Dots after which an undriven I/O latch bit reads 0 (about 600 ms).
+const LATCH_DECAY_DOTS: u64 = 3_200_000;
 /// The line on whose dot 1 the vblank flag is set.
 pub const VBLANK_LINE: u16 = 241;
 /// The pre-render line.
@@ -50,6 +52,8 @@ pub struct Ppu {
     pub(crate) read_buffer: u8,
     /// The PPU's I/O data latch: what write-only registers read back.
     pub(crate) io_latch: u8,
+    /// When each latch bit was last driven: undriven bits decay to 0.
+    pub(crate) latch_driven_at: [u64; 8],
     pub(crate) oam: [u8; 256],
     pub(crate) palette: [u8; 32],
 
@@ -106,6 +110,7 @@ impl Ppu {
             w: false,
             read_buffer: 0,
             io_latch: 0,
+            latch_driven_at: [0; 8],
             oam: [0; 256],
             palette: [0; 32],
             scanline: 0,
@@ -228,11 +233,29 @@ impl Ppu {
 
     // ---- registers ----
 
+    /// The I/O latch as it reads now: bits not driven for about 600 ms
+    /// have decayed to 0.
+    fn latch(&self) -> u8 {
+        (0..8)
+            .filter(|&bit| self.dots.saturating_sub(self.latch_driven_at[bit]) < LATCH_DECAY_DOTS)
+            .fold(0, |value, bit| value | (self.io_latch & (1 << bit)))
+    }
+
+    /// Drives the latch bits in `mask` with `value`.
+    fn drive_latch(&mut self, value: u8, mask: u8) {
+        self.io_latch = (self.latch() & !mask) | (value & mask);
+        for bit in 0..8 {
+            if mask & (1 << bit) != 0 {
+                self.latch_driven_at[bit] = self.dots;
+            }
+        }
+    }
+
     /// A CPU read of $2000-$2007 (`reg` = address & 7).
     pub fn read_register(&mut self, reg: u16, bus: &mut impl PpuBus) -> u8 {
-        let value = match reg & 7 {
+        let (value, driven) = match reg & 7 {
             2 => {
-                let value = (self.status & 0xE0) | (self.io_latch & 0x1F);
+                let value = (self.status & 0xE0) | (self.latch() & 0x1F);
                 // One dot before the flag would be set: it reads clear and
                 // stays clear for this frame (so no NMI either).
                 if self.scanline == VBLANK_LINE && self.dot == 1 {
@@ -240,28 +263,31 @@ impl Ppu {
                 }
                 self.status &= !0x80;
                 self.w = false;
-                value
+                (value, 0xE0)
             }
-            4 => self.read_oam_data(),
-            7 => self.read_data(bus),
-            _ => self.io_latch,
+            4 => (self.read_oam_data(), 0xFF),
+            7 => {
+                let palette = self.v & 0x3F00 == 0x3F00;
+                (self.read_data(bus), if palette { 0x3F } else { 0xFF })
+            }
+            _ => (self.latch(), 0),
         };
-        self.io_latch = value;
+        self.drive_latch(value, driven);
         value
     }
 
     /// Reads $2004 without side effects (for debuggers and peeks).
     pub fn peek_register(&self, reg: u16) -> u8 {
         match reg & 7 {
-            2 => (self.status & 0xE0) | (self.io_latch & 0x1F),
+            2 => (self.status & 0xE0) | (self.latch() & 0x1F),
             4 => self.read_oam_data(),
-            _ => self.io_latch,
+            _ => self.latch(),
         }
     }
 
     /// A CPU write of $2000-$2007 (`reg` = address & 7).
     pub fn write_register(&mut self, reg: u16, value: u8, bus: &mut impl PpuBus) {
-        self.io_latch = value;
+        self.drive_latch(value, 0xFF);
         match reg & 7 {
             0 => {
                 self.ctrl = value;
@@ -338,7 +364,7 @@ impl Ppu {
             if self.mask & 0x01 != 0 {
                 color &= 0x30;
             }
-            color | (self.io_latch & 0xC0)
+            color | (self.latch() & 0xC0)
         } else {
             let buffered = self.read_buffer;
             self.read_buffer = self.fetch(bus, addr);

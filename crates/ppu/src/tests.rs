@@ -140,3 +140,14 @@ fn sprite_zero_hit_and_overflow() {
     ppu.run_to(dot_of(VBLANK_LINE, 0), &mut vram);
     assert_eq!(ppu.status & 0x60, 0x60, "sprite 0 hit and overflow");
 }
+
+#[test]
+fn io_latch_decays_when_not_driven() {
+    let (mut ppu, mut vram) = setup();
+    ppu.write_register(0, 0xFF, &mut vram);
+    assert_eq!(ppu.read_register(1, &mut vram), 0xFF, "write-only registers read the latch");
+    // $2002 drives only bits 5-7; after ~600 ms the low bits have decayed.
+    ppu.run_to(3_300_000, &mut vram);
+    assert_eq!(ppu.read_register(2, &mut vram) & 0x1F, 0);
+    assert_eq!(ppu.read_register(1, &mut vram) & 0x1F, 0);
+}
