@@ -2,7 +2,7 @@
 //! error, and the pictures in `demo_frames.tsv` keep their frame hashes
 //! (a mismatch keeps the PNG so it can be looked at).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn suite_dir() -> Option<PathBuf> {
@@ -18,7 +18,7 @@ fn suite_dir() -> Option<PathBuf> {
 }
 
 /// Runs `dynes run` and returns the summary line's hash.
-fn run(rom: &PathBuf, frames: &str, screenshot: &PathBuf) -> Result<String, String> {
+fn run(rom: &Path, frames: &str, screenshot: &Path) -> Result<String, String> {
     let out = Command::new(env!("CARGO_BIN_EXE_dynes"))
         .args([
             "run",
