@@ -19,6 +19,7 @@ macro_rules! out {
 
 mod cpu_test;
 mod info;
+mod input;
 mod palette;
 mod rom;
 mod run;

@@ -25,6 +25,11 @@ pub struct RunArgs {
     /// the next entry; empty releases all (e.g. `60:start,66:,200:a+right`).
     #[arg(long, value_name = "SPEC")]
     press: Option<String>,
+    /// Controller changes for ports 1 and 2 from a RON file (see
+    /// docs/input-format.md); --press entries apply after the file's changes
+    /// for the same frame.
+    #[arg(long, value_name = "FILE.ron")]
+    input: Option<PathBuf>,
     /// Print LEN bytes from ADDR before the summary (hex, e.g. 0x300:0x20),
     /// read without side effects.
     #[arg(long, value_name = "ADDR:LEN")]
@@ -37,11 +42,15 @@ pub fn run(args: &RunArgs) -> Result<bool> {
         None => Vec::new(),
     };
     let peeks = args.peek.iter().map(|p| parse_peek(p)).collect::<Result<Vec<_>>>()?;
+    let movie = args.input.as_deref().map(crate::input::InputMovie::load).transpose()?;
     let mut nes = crate::rom::load(&args.rom)?;
     let started = Instant::now();
     let mut next_press = 0;
     let mut ok = true;
     for frame in 0..args.frames {
+        for change in movie.iter().flat_map(|movie| movie.changes_at(frame)) {
+            nes.set_buttons(change.port_index(), change.held());
+        }
         while next_press < presses.len() && presses[next_press].0 <= frame {
             nes.set_buttons(0, presses[next_press].1);
             next_press += 1;
