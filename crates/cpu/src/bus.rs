@@ -77,6 +77,12 @@ impl FlatRam {
         &mut self.mem
     }
 
+    /// The cycle counter, writable in place (the recompiler's generated
+    /// code advances it).
+    pub fn cycle_mut(&mut self) -> &mut u64 {
+        &mut self.cycle
+    }
+
     /// Sets the cycle counter (e.g. to start a trace at a known count).
     pub fn set_cycle(&mut self, cycle: u64) {
         self.cycle = cycle;

@@ -57,6 +57,10 @@ pub(crate) mod latch {
 }
 
 /// A 6502 core. Memory is reached only through a [`crate::Bus`].
+///
+/// `repr(C)` because the recompiler's generated code reads and writes the
+/// registers and flags in place (see [`layout`]).
+#[repr(C)]
 pub struct Cpu<V: Variant> {
     pub(crate) a: u8,
     pub(crate) x: u8,
@@ -78,6 +82,38 @@ pub struct Cpu<V: Variant> {
     pub(crate) jammed: Option<u8>,
     pub(crate) instructions: u64,
     _variant: PhantomData<V>,
+}
+
+/// Byte offsets of the fields generated code touches. Flags are `bool`s:
+/// generated code must only store 0 or 1 into them.
+pub mod layout {
+    use super::{Cpu, Ricoh2A03};
+    use std::mem::offset_of;
+
+    /// A.
+    pub const A: usize = offset_of!(Cpu<Ricoh2A03>, a);
+    /// X.
+    pub const X: usize = offset_of!(Cpu<Ricoh2A03>, x);
+    /// Y.
+    pub const Y: usize = offset_of!(Cpu<Ricoh2A03>, y);
+    /// S.
+    pub const S: usize = offset_of!(Cpu<Ricoh2A03>, s);
+    /// PC (u16).
+    pub const PC: usize = offset_of!(Cpu<Ricoh2A03>, pc);
+    /// N flag.
+    pub const N: usize = offset_of!(Cpu<Ricoh2A03>, n);
+    /// V flag.
+    pub const V: usize = offset_of!(Cpu<Ricoh2A03>, v);
+    /// D flag.
+    pub const D: usize = offset_of!(Cpu<Ricoh2A03>, d);
+    /// I flag.
+    pub const I: usize = offset_of!(Cpu<Ricoh2A03>, i);
+    /// Z flag.
+    pub const Z: usize = offset_of!(Cpu<Ricoh2A03>, z);
+    /// C flag.
+    pub const C: usize = offset_of!(Cpu<Ricoh2A03>, c);
+    /// Instructions executed (u64).
+    pub const INSTRUCTIONS: usize = offset_of!(Cpu<Ricoh2A03>, instructions);
 }
 
 // Derived Clone/Copy would require `V: Copy`; the variant is only a marker.

@@ -102,6 +102,19 @@ impl<V: Variant> Cpu<V> {
         bus.cycle()
     }
 
+    /// ADC of `value` into A with this variant's rules (binary or BCD), for
+    /// compiled code's decimal-mode slow path.
+    #[doc(hidden)]
+    pub fn alu_adc(&mut self, value: u8) {
+        self.adc(value);
+    }
+
+    /// SBC of `value` from A with this variant's rules, for compiled code.
+    #[doc(hidden)]
+    pub fn alu_sbc(&mut self, value: u8) {
+        self.sbc(value);
+    }
+
     // ---- bus access, with interrupt sampling at the end of each cycle ----
 
     #[inline(always)]

@@ -7,7 +7,7 @@ mod cpu;
 mod interp;
 pub mod opcodes;
 
-pub use cpu::{Cpu, Nmos6502, Registers, Ricoh2A03, Variant};
+pub use cpu::{layout, Cpu, Nmos6502, Registers, Ricoh2A03, Variant};
 pub use interp::{ANE_MAGIC, LXA_MAGIC};
 pub use opcodes::{opcode, Flags, Kind, Mnemonic, Mode, Opcode, OPCODES};
 mod disasm;

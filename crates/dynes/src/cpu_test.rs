@@ -6,6 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use dynes_cpu::{Bus, Cpu, FlatRam, Nmos6502, Ricoh2A03, Variant};
+use dynes_recompiler::{Jit, Step};
 
 use crate::parse_addr;
 
@@ -38,6 +39,23 @@ pub struct CpuTestArgs {
     /// Give up after this many cycles.
     #[arg(long, default_value_t = 1_000_000_000)]
     max_cycles: u64,
+    /// CPU engine: the interpreter, the recompiler, or both in lockstep.
+    #[arg(long, value_enum, default_value = "jit")]
+    engine: CpuEngine,
+    /// Print the recompiler's counters as key=value lines.
+    #[arg(long)]
+    stats: bool,
+}
+
+/// How to run the 6502.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CpuEngine {
+    /// The cycle-exact interpreter.
+    Interp,
+    /// The recompiler (falls back to the interpreter where it cannot run).
+    Jit,
+    /// The recompiler checked against the interpreter after every block.
+    Verify,
 }
 
 /// How a run ended.
@@ -61,11 +79,18 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
     bus.load(args.load, &image);
     let start = args.start.unwrap_or_else(|| u16::from_le_bytes([bus.peek(0xFFFC), bus.peek(0xFFFD)]));
     let started = Instant::now();
-    let (outcome, instructions) = match args.variant {
-        VariantArg::Nmos => run_image::<Nmos6502>(&mut bus, start, args.max_cycles),
-        VariantArg::Ricoh2a03 => run_image::<Ricoh2A03>(&mut bus, start, args.max_cycles),
+    let run = match args.variant {
+        VariantArg::Nmos => run_image::<Nmos6502>(&mut bus, &image, args, start),
+        VariantArg::Ricoh2a03 => run_image::<Ricoh2A03>(&mut bus, &image, args, start),
     };
     let seconds = started.elapsed().as_secs_f64();
+    let (outcome, instructions) = match run.result {
+        Ok(done) => done,
+        Err(divergence) => {
+            outln!("FAIL: engines diverged\n{divergence}");
+            return Ok(false);
+        }
+    };
     let passed = match outcome {
         Outcome::Trapped(pc) if Some(pc) == args.success => {
             outln!("PASS");
@@ -96,23 +121,137 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
     Ok(passed)
 }
 
-fn run_image<V: Variant>(bus: &mut FlatRam, start: u16, max_cycles: u64) -> (Outcome, u64) {
-    let mut cpu = Cpu::<V>::new();
-    cpu.set_pc(start);
-    let mut last_pc = start;
-    let mut trapped = false;
-    cpu.run_until(bus, max_cycles, |cpu| {
-        let pc = cpu.pc();
-        trapped = pc == last_pc || cpu.jammed().is_some();
-        last_pc = pc;
-        trapped
-    });
-    let outcome = match cpu.jammed() {
+/// What a run produced: its outcome and instruction count, or where the
+/// engines diverged (verify mode); and the recompiler's counters.
+struct Run {
+    result: Result<(Outcome, u64), String>,
+}
+
+fn outcome_of<V: Variant>(cpu: &Cpu<V>, trapped: bool) -> Outcome {
+    match cpu.jammed() {
         Some(opcode) => Outcome::Jammed(cpu.pc(), opcode),
         None if trapped => Outcome::Trapped(cpu.pc()),
         None => Outcome::Limit(cpu.pc()),
+    }
+}
+
+fn run_image<V: Variant>(bus: &mut FlatRam, image: &[u8], args: &CpuTestArgs, start: u16) -> Run {
+    let mut cpu = Cpu::<V>::new();
+    cpu.set_pc(start);
+    let jit = match args.engine {
+        CpuEngine::Interp => None,
+        CpuEngine::Jit | CpuEngine::Verify => match Jit::new::<V>() {
+            Ok(jit) => Some(jit),
+            Err(why) => {
+                eprintln!("dynes: recompiler unavailable ({why}); using the interpreter");
+                None
+            }
+        },
     };
-    (outcome, cpu.instructions())
+    let Some(mut jit) = jit else {
+        let mut last_pc = start;
+        let mut trapped = false;
+        cpu.run_until(bus, args.max_cycles, |cpu| {
+            let pc = cpu.pc();
+            trapped = pc == last_pc || cpu.jammed().is_some();
+            last_pc = pc;
+            trapped
+        });
+        return Run { result: Ok((outcome_of(&cpu, trapped), cpu.instructions())) };
+    };
+    let result = if args.engine == CpuEngine::Verify {
+        verify(&mut jit, &mut cpu, bus, image, args, start)
+    } else {
+        let mut trapped = false;
+        jit.run_until(&mut cpu, bus, args.max_cycles, |cpu, step| {
+            trapped = cpu.jammed().is_some() || cpu.pc() == step_last_pc(step);
+            trapped
+        });
+        Ok((outcome_of(&cpu, trapped), cpu.instructions()))
+    };
+    if args.stats {
+        for line in jit.stats().lines() {
+            println!("{line}");
+        }
+    }
+    Run { result }
+}
+
+/// The address of the last instruction a step ran: a trap is an
+/// instruction that leaves PC at itself.
+fn step_last_pc(step: Step) -> u16 {
+    match step {
+        Step::Block { last_insn, .. } => last_insn,
+        Step::Interpreted { pc } => pc,
+    }
+}
+
+/// Runs the recompiler and, beside it, the interpreter on a second copy of
+/// the machine; after every step the registers and cycle counts must agree
+/// (memory is compared every 64 steps and at the end).
+fn verify<V: Variant>(
+    jit: &mut Jit,
+    cpu: &mut Cpu<V>,
+    bus: &mut FlatRam,
+    image: &[u8],
+    args: &CpuTestArgs,
+    start: u16,
+) -> Result<(Outcome, u64), String> {
+    let mut ref_bus = FlatRam::new();
+    ref_bus.load(args.load, image);
+    let mut ref_cpu = Cpu::<V>::new();
+    ref_cpu.set_pc(start);
+    let mut steps = 0u64;
+    let mut trapped = false;
+    while bus.cycle() < args.max_cycles && !trapped {
+        let before = (*cpu, bus.cycle());
+        let step = jit.step(cpu, bus);
+        trapped = cpu.jammed().is_some() || cpu.pc() == step_last_pc(step);
+        while ref_bus.cycle() < bus.cycle() && ref_cpu.jammed().is_none() {
+            ref_cpu.step(&mut *ref_bus);
+        }
+        steps += 1;
+        let registers_differ = cpu.regs() != ref_cpu.regs() || cpu.instructions() != ref_cpu.instructions();
+        let check_memory = steps % 64 == 0 || trapped || registers_differ;
+        let memory_diff = if check_memory {
+            bus.memory().iter().zip(ref_bus.memory().iter()).position(|(a, b)| a != b)
+        } else {
+            None
+        };
+        if registers_differ || ref_bus.cycle() != bus.cycle() || memory_diff.is_some() {
+            let mut report = String::new();
+            let (start_state, start_cycle) = before;
+            report.push_str(&format!(
+                "after {step:?} (step {steps}), started at cycle {start_cycle} with {:?}\n",
+                start_state.regs()
+            ));
+            if let Step::Block { start, .. } = step {
+                if let Some(block) = jit.blocks().find(|b| b.start == start) {
+                    for insn in &block.insns {
+                        report.push_str(&format!("  {:04X}  {:<8}  {insn}\n", insn.addr, insn.hex()));
+                    }
+                }
+            }
+            report.push_str(&format!(
+                "  jit:    {:?} cycle={} instructions={}\n  interp: {:?} cycle={} instructions={}",
+                cpu.regs(),
+                bus.cycle(),
+                cpu.instructions(),
+                ref_cpu.regs(),
+                ref_bus.cycle(),
+                ref_cpu.instructions()
+            ));
+            if let Some(addr) = memory_diff {
+                report.push_str(&format!(
+                    "\n  memory differs at ${addr:04X}: jit {:02X}, interp {:02X}",
+                    bus.memory()[addr],
+                    ref_bus.memory()[addr]
+                ));
+            }
+            return Err(report);
+        }
+    }
+    Ok((outcome_of(cpu, trapped), cpu.instructions()))
 }
 
 /// The line of an assembler listing (`<image>.lst` beside the image) that
