@@ -1,0 +1,51 @@
+//! The project's own test ROMs (`roms-test/`): they always run, and the
+//! committed `.nes` files must be what their sources build to.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use dynes_nes::test_rom::{self, Verdict};
+
+fn roms_test() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../roms-test"))
+}
+
+#[test]
+fn every_project_rom_passes() {
+    let rows = test_rom::read_manifest(&roms_test().join("manifest.tsv"), None).expect("manifest parses");
+    assert!(rows.len() >= 10, "only {} rows", rows.len());
+    let failures: Vec<String> = rows
+        .iter()
+        .filter_map(|row| match test_rom::run_row(row) {
+            Ok(outcome) if outcome.verdict == Verdict::Pass => None,
+            Ok(outcome) => Some(format!("{}: {}", row.rom, outcome.verdict)),
+            Err(why) => Some(format!("{}: {why}", row.rom)),
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").output().is_ok()
+}
+
+#[test]
+fn committed_roms_match_their_sources() {
+    if !have("ca65") || !have("ld65") {
+        eprintln!("skipped: ca65/ld65 not installed (Debian's cc65): cannot rebuild roms-test/");
+        return;
+    }
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("roms-test-build");
+    let status = Command::new("bash")
+        .arg(roms_test().join("build.sh"))
+        .arg(&out)
+        .output()
+        .expect("build.sh runs");
+    assert!(status.status.success(), "build.sh failed:\n{}", String::from_utf8_lossy(&status.stderr));
+    let rows = test_rom::read_manifest(&roms_test().join("manifest.tsv"), None).expect("manifest parses");
+    for row in rows {
+        let built = std::fs::read(out.join(&row.rom)).expect("built ROM");
+        let committed = std::fs::read(Path::new(&row.path)).expect("committed ROM");
+        assert!(built == committed, "{} differs from what its source builds to: run roms-test/build.sh", row.rom);
+    }
+}
