@@ -36,16 +36,17 @@ fn committed_roms_match_their_sources() {
         return;
     }
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("roms-test-build");
-    let status = Command::new("bash")
-        .arg(roms_test().join("build.sh"))
-        .arg(&out)
-        .output()
-        .expect("build.sh runs");
+    let status =
+        Command::new("bash").arg(roms_test().join("build.sh")).arg(&out).output().expect("build.sh runs");
     assert!(status.status.success(), "build.sh failed:\n{}", String::from_utf8_lossy(&status.stderr));
     let rows = test_rom::read_manifest(&roms_test().join("manifest.tsv"), None).expect("manifest parses");
     for row in rows {
         let built = std::fs::read(out.join(&row.rom)).expect("built ROM");
         let committed = std::fs::read(Path::new(&row.path)).expect("committed ROM");
-        assert!(built == committed, "{} differs from what its source builds to: run roms-test/build.sh", row.rom);
+        assert!(
+            built == committed,
+            "{} differs from what its source builds to: run roms-test/build.sh",
+            row.rom
+        );
     }
 }
