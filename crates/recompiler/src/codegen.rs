@@ -32,6 +32,11 @@ pub(crate) struct Context {
     pub exit_page: u32,
     /// Address of the last guest instruction executed.
     pub last_insn: u16,
+    /// Blocks are entered (and chained into) only while
+    /// `cycle + worst case <= deadline`.
+    pub deadline: u64,
+    /// Blocks entered, counted by generated code.
+    pub dispatches: u64,
 }
 
 /// `exit_page` when no store hit compiled code.
@@ -42,6 +47,8 @@ const CTX_LAST_INSN: i32 = std::mem::offset_of!(Context, last_insn) as i32;
 const CTX_CPU: i32 = std::mem::offset_of!(Context, cpu) as i32;
 const CTX_MEMORY: i32 = std::mem::offset_of!(Context, memory) as i32;
 const CTX_CYCLE: i32 = std::mem::offset_of!(Context, cycle) as i32;
+const CTX_DEADLINE: i32 = std::mem::offset_of!(Context, deadline) as i32;
+const CTX_DISPATCHES: i32 = std::mem::offset_of!(Context, dispatches) as i32;
 
 const A: i32 = layout::A as i32;
 const X: i32 = layout::X as i32;
@@ -104,6 +111,21 @@ pub(crate) fn discover(pc: u16, peek: impl Fn(u16) -> u8) -> Vec<Instruction> {
     insns
 }
 
+/// Guest addresses a block can continue at that are known statically
+/// (fall-through, branch targets, JMP/JSR targets).
+pub(crate) fn static_successors(insns: &[Instruction]) -> Vec<u16> {
+    let Some(last) = insns.last() else { return Vec::new() };
+    let next = last.addr.wrapping_add(last.len as u16);
+    match (last.info.kind(), last.info.mnemonic) {
+        (Kind::Branch, _) => vec![next, last.branch_target()],
+        (_, Mnemonic::Jmp) if last.info.mode == Mode::Abs => vec![last.operand()],
+        (_, Mnemonic::Jsr) => vec![last.operand(), next],
+        (_, Mnemonic::Rts | Mnemonic::Rti | Mnemonic::Jmp) => Vec::new(),
+        // The block stopped before an instruction it does not compile.
+        _ => Vec::new(),
+    }
+}
+
 /// Where an instruction's operand is.
 #[derive(Clone, Copy)]
 enum Operand {
@@ -118,7 +140,7 @@ enum Operand {
 enum Stub {
     /// A store hit a page with compiled code: record the page (in ecx) and
     /// leave with PC at the next instruction.
-    Smc { label: DynamicLabel, next_pc: u16, count: u32, last: u16 },
+    Smc { label: DynamicLabel, next_pc: u16, count: u32, last: u16, pending: i32 },
     /// Decimal-mode ADC/SBC through the interpreter's arithmetic.
     Decimal { label: DynamicLabel, resume: DynamicLabel, helper: usize },
 }
@@ -132,7 +154,10 @@ pub(crate) struct CodeBuffer {
 
 /// Where a block landed.
 pub(crate) struct Compiled {
+    /// Entry from the dispatcher (with the prologue).
     pub offset: usize,
+    /// Entry from another block (registers already loaded).
+    pub chain_offset: usize,
     pub len: usize,
 }
 
@@ -167,15 +192,40 @@ impl CodeBuffer {
         }
     }
 
-    /// Translates `insns` and commits the code.
-    pub fn compile(&mut self, insns: &[Instruction], decimal: bool, code_pages: *const u8) -> Compiled {
+    /// Translates `insns` (whose worst case is `worst_cycles`); the code is
+    /// runnable after the next [`CodeBuffer::commit`]. Exits chain through
+    /// `entry_table` (guest address to host chain entry, 0 = none).
+    pub fn emit(
+        &mut self,
+        insns: &[Instruction],
+        worst_cycles: u64,
+        decimal: bool,
+        code_pages: *const u8,
+        entry_table: *const u64,
+    ) -> Compiled {
         let start = self.asm.offset();
-        let mut gen = Gen { ops: &mut self.asm, stubs: Vec::new(), decimal, code_pages: code_pages as i64 };
-        gen.block(insns);
+        let mut gen = Gen {
+            ops: &mut self.asm,
+            stubs: Vec::new(),
+            decimal,
+            code_pages: code_pages as i64,
+            entry_table: entry_table as i64,
+            pending: 0,
+        };
+        let chain = gen.block(insns, worst_cycles);
         let len = self.asm.offset().0 - start.0;
+        Compiled { offset: start.0, chain_offset: chain.0, len }
+    }
+
+    /// Makes everything emitted so far executable (this may move the buffer).
+    pub fn commit(&mut self) {
         self.asm.commit().expect("dynasm relocations are all local and resolvable");
         self.base = self.asm.reader().lock().ptr(AssemblyOffset(0));
-        Compiled { offset: start.0, len }
+    }
+
+    /// The host address of `offset` in the committed code.
+    pub fn address(&self, offset: usize) -> u64 {
+        self.base as u64 + offset as u64
     }
 }
 
@@ -184,10 +234,15 @@ struct Gen<'a> {
     stubs: Vec<Stub>,
     decimal: bool,
     code_pages: i64,
+    entry_table: i64,
+    /// Static cycles of the instructions emitted since r14 was last updated:
+    /// added at exits only (page-cross extras go to r14 at once).
+    pending: i32,
 }
 
 impl Gen<'_> {
-    fn block(&mut self, insns: &[Instruction]) {
+    /// Emits a block; returns its chain entry.
+    fn block(&mut self, insns: &[Instruction], worst_cycles: u64) -> AssemblyOffset {
         let epilogue = self.ops.new_dynamic_label();
         x64!(self.ops
             ; push rbx ; push rbp ; push r12 ; push r13 ; push r14 ; push r15
@@ -201,6 +256,16 @@ impl Gen<'_> {
             ; movzx ebx, BYTE [r15 + X]
             ; movzx ebp, BYTE [r15 + Y]
         );
+        // Chained blocks come in here, PC and last_insn already set by the
+        // block before: run only if no event can fall inside this block.
+        let chain = self.ops.offset();
+        x64!(self.ops
+            ; mov rdi, [rsp]
+            ; lea rax, [r14 + worst_cycles as i32]
+            ; cmp rax, [rdi + CTX_DEADLINE]
+            ; ja =>epilogue
+            ; inc QWORD [rdi + CTX_DISPATCHES]
+        );
         let mut ended = false;
         for (index, insn) in insns.iter().enumerate() {
             let count = index as u32 + 1;
@@ -211,15 +276,19 @@ impl Gen<'_> {
             let next = last.addr.wrapping_add(last.len as u16);
             self.exit_static(next, insns.len() as u32, last.addr, epilogue);
         }
+        // Stubs carry the pending cycles of their own exit point.
+        self.pending = 0;
         for stub in std::mem::take(&mut self.stubs) {
             match stub {
-                Stub::Smc { label, next_pc, count, last } => {
+                Stub::Smc { label, next_pc, count, last, pending } => {
                     x64!(self.ops
                         ; =>label
+                        ; add r14, pending
                         ; mov rdi, [rsp]
                         ; mov DWORD [rdi + CTX_EXIT_PAGE], ecx
+                        ; mov WORD [r15 + PC], next_pc as i16
                     );
-                    self.exit_static(next_pc, count, last, epilogue);
+                    self.exit_to_dispatcher(count, last, epilogue);
                 }
                 Stub::Decimal { label, resume, helper } => {
                     x64!(self.ops
@@ -247,22 +316,64 @@ impl Gen<'_> {
             ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbp ; pop rbx
             ; ret
         );
+        chain
     }
 
-    /// Leaves the block with PC = `pc` after `count` instructions.
+    /// Leaves the block with PC = `pc` after `count` instructions, chaining
+    /// into the block compiled for `pc` if there is one. A jump to itself
+    /// (a trap) returns to the dispatcher so it can see it.
     fn exit_static(&mut self, pc: u16, count: u32, last: u16, epilogue: DynamicLabel) {
+        self.exit_bookkeeping(count, last);
         x64!(self.ops ; mov WORD [r15 + PC], pc as i16);
-        self.exit_dynamic(count, last, epilogue);
+        if pc == last {
+            x64!(self.ops ; jmp =>epilogue);
+            return;
+        }
+        let slot = self.entry_table + pc as i64 * 8;
+        x64!(self.ops
+            ; mov rax, QWORD slot
+            ; mov rax, [rax]
+            ; test rax, rax
+            ; jz =>epilogue
+            ; jmp rax
+        );
     }
 
-    /// Leaves the block with PC already stored.
+    /// Leaves the block with PC already stored, chaining if possible.
     fn exit_dynamic(&mut self, count: u32, last: u16, epilogue: DynamicLabel) {
+        self.exit_bookkeeping(count, last);
+        x64!(self.ops
+            ; movzx eax, WORD [r15 + PC]
+            ; cmp eax, last as i32
+            ; je =>epilogue
+            ; mov rcx, QWORD self.entry_table
+            ; mov rax, [rcx + rax * 8]
+            ; test rax, rax
+            ; jz =>epilogue
+            ; jmp rax
+        );
+    }
+
+    /// Leaves the block without chaining (PC already stored).
+    fn exit_to_dispatcher(&mut self, count: u32, last: u16, epilogue: DynamicLabel) {
+        self.exit_bookkeeping(count, last);
+        x64!(self.ops ; jmp =>epilogue);
+    }
+
+    fn exit_bookkeeping(&mut self, count: u32, last: u16) {
+        self.flush_cycles();
         x64!(self.ops
             ; add QWORD [r15 + INSNS], count as i32
             ; mov rdi, [rsp]
             ; mov WORD [rdi + CTX_LAST_INSN], last as i16
-            ; jmp =>epilogue
         );
+    }
+
+    /// Adds the pending static cycles to r14.
+    fn flush_cycles(&mut self) {
+        if self.pending != 0 {
+            x64!(self.ops ; add r14, self.pending);
+        }
     }
 
     /// Emits one instruction; returns whether it ended the block.
@@ -272,12 +383,12 @@ impl Gen<'_> {
         let next = insn.addr.wrapping_add(insn.len as u16);
         let cycles = info.cycles as i32;
         match info.kind() {
-            Kind::Read if info.mode == Mode::Imp => x64!(self.ops ; add r14, cycles),
+            Kind::Read if info.mode == Mode::Imp => self.pending += cycles,
             Kind::Read => {
                 let operand = self.operand(insn, true);
                 self.load(operand);
                 self.read_op(info.mnemonic);
-                x64!(self.ops ; add r14, cycles);
+                self.pending += cycles;
             }
             Kind::Write => {
                 let operand = self.operand(insn, false);
@@ -288,27 +399,28 @@ impl Gen<'_> {
                     _ => x64!(self.ops ; mov cl, r12b ; and cl, bl),
                 }
                 self.store_cl(operand);
-                x64!(self.ops ; add r14, cycles);
+                self.pending += cycles;
                 self.smc_check(operand, next, count, insn.addr);
             }
             Kind::ReadModifyWrite => {
                 if info.mode == Mode::Acc {
                     x64!(self.ops ; mov al, r12b);
                     self.modify(info.mnemonic);
-                    x64!(self.ops ; mov r12b, al ; add r14, cycles);
+                    x64!(self.ops ; mov r12b, al);
+                    self.pending += cycles;
                 } else {
                     let operand = self.operand(insn, false);
                     self.load(operand);
                     self.modify(info.mnemonic);
                     x64!(self.ops ; mov cl, al);
                     self.store_cl(operand);
-                    x64!(self.ops ; add r14, cycles);
+                    self.pending += cycles;
                     self.smc_check(operand, next, count, insn.addr);
                 }
             }
             Kind::Implied => {
                 self.implied(info.mnemonic);
-                x64!(self.ops ; add r14, cycles);
+                self.pending += cycles;
             }
             Kind::Branch => {
                 self.branch(insn, count, epilogue);
@@ -429,7 +541,7 @@ impl Gen<'_> {
             ; cmp BYTE [rsi + rcx], 0
             ; jne =>label
         );
-        self.stubs.push(Stub::Smc { label, next_pc: next, count, last });
+        self.stubs.push(Stub::Smc { label, next_pc: next, count, last, pending: self.pending });
     }
 
     fn set_nz(&mut self) {
@@ -577,7 +689,10 @@ impl Gen<'_> {
             _ => (V, true),
         };
         let taken = self.ops.new_dynamic_label();
-        x64!(self.ops ; add r14, 2 ; cmp BYTE [r15 + flag], 0);
+        self.pending += 2;
+        self.flush_cycles();
+        self.pending = 0;
+        x64!(self.ops ; cmp BYTE [r15 + flag], 0);
         if taken_if_set {
             x64!(self.ops ; jne =>taken);
         } else {
@@ -635,13 +750,14 @@ impl Gen<'_> {
         let last = insn.addr;
         match insn.info.mnemonic {
             Pha => {
-                x64!(self.ops ; add r14, cycles ; mov cl, r12b);
+                self.pending += cycles;
+                x64!(self.ops ; mov cl, r12b);
                 self.push_cl();
                 self.stack_page_check(next, count, last);
                 false
             }
             Php => {
-                x64!(self.ops ; add r14, cycles);
+                self.pending += cycles;
                 self.compose_p();
                 self.push_cl();
                 self.stack_page_check(next, count, last);
@@ -649,14 +765,15 @@ impl Gen<'_> {
             }
             Pla => {
                 self.pull();
-                x64!(self.ops ; mov r12b, al ; add r14, cycles ; test r12b, r12b);
+                self.pending += cycles;
+                x64!(self.ops ; mov r12b, al ; test r12b, r12b);
                 self.set_nz();
                 false
             }
             Plp => {
                 self.pull();
                 self.decompose_p();
-                x64!(self.ops ; add r14, cycles);
+                self.pending += cycles;
                 false
             }
             Jmp if insn.info.mode == Mode::Ind => {
@@ -668,19 +785,20 @@ impl Gen<'_> {
                     ; shl ecx, 8
                     ; or eax, ecx
                     ; mov [r15 + PC], ax
-                    ; add r14, cycles
                 );
+                self.pending += cycles;
                 self.exit_dynamic(count, last, epilogue);
                 true
             }
             Jmp => {
-                x64!(self.ops ; add r14, cycles);
+                self.pending += cycles;
                 self.exit_static(insn.operand(), count, last, epilogue);
                 true
             }
             Jsr => {
                 let ret = insn.addr.wrapping_add(2);
-                x64!(self.ops ; add r14, cycles ; mov cl, (ret >> 8) as i8);
+                self.pending += cycles;
+                x64!(self.ops ; mov cl, (ret >> 8) as i8);
                 self.push_cl();
                 x64!(self.ops ; mov cl, ret as i8);
                 self.push_cl();
@@ -697,8 +815,8 @@ impl Gen<'_> {
                     ; or eax, edx
                     ; inc ax
                     ; mov [r15 + PC], ax
-                    ; add r14, cycles
                 );
+                self.pending += cycles;
                 self.exit_dynamic(count, last, epilogue);
                 true
             }
@@ -712,8 +830,8 @@ impl Gen<'_> {
                     ; shl eax, 8
                     ; or eax, edx
                     ; mov [r15 + PC], ax
-                    ; add r14, cycles
                 );
+                self.pending += cycles;
                 self.exit_dynamic(count, last, epilogue);
                 true
             }

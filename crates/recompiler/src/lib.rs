@@ -103,7 +103,9 @@ pub enum Step {
 }
 
 /// Invalidations of one page after which it is only interpreted.
-const INTERPRET_ONLY_AFTER: u32 = 64;
+const INTERPRET_ONLY_AFTER: u32 = 16;
+/// Blocks compiled in one batch (one commit).
+const REGION_BLOCKS: usize = 64;
 /// Longest block, in guest instructions.
 pub const MAX_BLOCK_INSNS: usize = 48;
 const NO_BLOCK: u32 = u32::MAX;
@@ -121,6 +123,8 @@ pub struct Block {
     pub worst_cycles: u64,
     /// Where its code starts in the code buffer.
     pub host_offset: usize,
+    /// Where other blocks jump in (after the prologue).
+    pub chain_offset: usize,
     /// Bytes of host code.
     pub host_len: usize,
     /// Times entered.
@@ -144,6 +148,9 @@ pub struct Jit {
     /// Per page: how many live blocks touch it (non-zero = stores must check).
     /// Boxed so generated code can hold its address.
     code_pages: Box<[u8; 256]>,
+    /// Guest address to the host chain entry of its block (0 = none): exits
+    /// jump through it. Boxed so generated code can hold its address.
+    entry_table: Box<[u64]>,
     page_blocks: Vec<Vec<u32>>,
     page_invalidations: [u32; 256],
     interpret_only: [bool; 256],
@@ -174,6 +181,7 @@ impl Jit {
                 by_addr: vec![NO_BLOCK; 0x10000],
                 blocks: Vec::new(),
                 code_pages: Box::new([0; 256]),
+                entry_table: vec![0; 0x10000].into_boxed_slice(),
                 page_blocks: vec![Vec::new(); 256],
                 page_invalidations: [0; 256],
                 interpret_only: [false; 256],
@@ -197,20 +205,25 @@ impl Jit {
         self.blocks.iter().flatten()
     }
 
-    /// Runs one block, or one interpreter step where no block may run.
+    /// Runs compiled code from PC (one block and the blocks it chains
+    /// into), or one interpreter step where no block may run.
     pub fn step<V: Variant, B: JitBus>(&mut self, cpu: &mut Cpu<V>, bus: &mut B) -> Step {
+        self.step_until(cpu, bus, u64::MAX)
+    }
+
+    /// As [`Jit::step`], with compiled code kept within `cycle_limit` too.
+    pub fn step_until<V: Variant, B: JitBus>(&mut self, cpu: &mut Cpu<V>, bus: &mut B, cycle_limit: u64) -> Step {
         let pc = cpu.pc();
         let id = self.block_at(pc, bus);
+        let deadline = bus.deadline().min(cycle_limit);
         let runnable = id < NOT_COMPILABLE
             && cpu.jammed().is_none()
             && cpu.irq_state().0 == 0
-            && self.blocks[id as usize]
-                .as_ref()
-                .is_some_and(|b| bus.cycle().saturating_add(b.worst_cycles) <= bus.deadline());
+            && self.blocks[id as usize].as_ref().is_some_and(|b| bus.cycle().saturating_add(b.worst_cycles) <= deadline);
         if !runnable {
             return self.interpret(cpu, bus);
         }
-        self.run_block(id, cpu, bus)
+        self.run_block(id, cpu, bus, deadline)
     }
 
     /// Runs until the cycle count reaches `cycle_limit` or `stop` says so
@@ -223,7 +236,7 @@ impl Jit {
         mut stop: impl FnMut(&Cpu<V>, Step) -> bool,
     ) {
         while bus.cycle() < cycle_limit {
-            let step = self.step(cpu, bus);
+            let step = self.step_until(cpu, bus, cycle_limit);
             if stop(cpu, step) {
                 break;
             }
@@ -239,20 +252,57 @@ impl Jit {
     }
 
     #[cfg(target_arch = "x86_64")]
+    /// Compiles the block at `pc` and, in the same batch, the blocks its
+    /// static exits lead to (up to `REGION_BLOCKS`): every commit
+    /// re-protects the whole code buffer, so commits are batched.
     fn compile<B: JitBus>(&mut self, pc: u16, bus: &mut B) -> u32 {
         let started = Instant::now();
-        let insns = codegen::discover(pc, |a| bus.peek(a));
-        if insns.is_empty() {
-            self.by_addr[pc as usize] = NOT_COMPILABLE;
-            return NOT_COMPILABLE;
+        let mut work = vec![pc];
+        let mut compiled_any = false;
+        let mut emitted = 0;
+        while let Some(addr) = work.pop() {
+            if emitted == REGION_BLOCKS {
+                break;
+            }
+            if self.by_addr[addr as usize] != NO_BLOCK || self.interpret_only[(addr >> 8) as usize] {
+                continue;
+            }
+            let insns = codegen::discover(addr, |a| bus.peek(a));
+            if insns.is_empty() {
+                self.by_addr[addr as usize] = NOT_COMPILABLE;
+                continue;
+            }
+            work.extend(codegen::static_successors(&insns));
+            self.emit(addr, insns);
+            compiled_any = true;
+            emitted += 1;
         }
-        let compiled = self.code.compile(&insns, self.decimal, self.code_pages.as_ptr());
+        if compiled_any {
+            self.code.commit();
+            // The buffer may have moved: recompute every chain entry.
+            for block in self.blocks.iter().flatten() {
+                self.entry_table[block.start as usize] = self.code.address(block.chain_offset);
+            }
+        }
+        self.stats.compile_seconds += started.elapsed().as_secs_f64();
+        match self.by_addr[pc as usize] {
+            NO_BLOCK => NOT_COMPILABLE,
+            id => id,
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn emit(&mut self, pc: u16, insns: Vec<Instruction>) {
+        let worst_cycles = insns.iter().map(|i| i.info.max_cycles() as u64).sum();
+        let compiled =
+            self.code.emit(&insns, worst_cycles, self.decimal, self.code_pages.as_ptr(), self.entry_table.as_ptr());
         let id = self.blocks.len() as u32;
         let block = Block {
             start: pc,
-            worst_cycles: insns.iter().map(|i| i.info.max_cycles() as u64).sum(),
+            worst_cycles,
             insns,
             host_offset: compiled.offset,
+            chain_offset: compiled.chain_offset,
             host_len: compiled.len,
             executions: 0,
         };
@@ -262,10 +312,8 @@ impl Jit {
         }
         self.stats.blocks_compiled += 1;
         self.stats.host_bytes += compiled.len as u64;
-        self.stats.compile_seconds += started.elapsed().as_secs_f64();
         self.blocks.push(Some(block));
         self.by_addr[pc as usize] = id;
-        id
     }
 
     #[cfg(not(target_arch = "x86_64"))]
@@ -274,7 +322,7 @@ impl Jit {
     }
 
     #[cfg(target_arch = "x86_64")]
-    fn run_block<V: Variant, B: JitBus>(&mut self, id: u32, cpu: &mut Cpu<V>, bus: &mut B) -> Step {
+    fn run_block<V: Variant, B: JitBus>(&mut self, id: u32, cpu: &mut Cpu<V>, bus: &mut B, deadline: u64) -> Step {
         let before = cpu.instructions();
         let (start, entry) = {
             let Some(block) = self.blocks[id as usize].as_mut() else {
@@ -289,9 +337,11 @@ impl Jit {
             cycle: bus.cycle_mut() as *mut u64,
             exit_page: codegen::NO_EXIT_PAGE,
             last_insn: start,
+            deadline,
+            dispatches: 0,
         };
         self.code.run(entry, &mut ctx);
-        self.stats.dispatches += 1;
+        self.stats.dispatches += ctx.dispatches;
         self.stats.guest_insns_jit += cpu.instructions() - before;
         let last_insn = ctx.last_insn;
         if ctx.exit_page != codegen::NO_EXIT_PAGE {
@@ -301,7 +351,7 @@ impl Jit {
     }
 
     #[cfg(not(target_arch = "x86_64"))]
-    fn run_block<V: Variant, B: JitBus>(&mut self, _id: u32, cpu: &mut Cpu<V>, bus: &mut B) -> Step {
+    fn run_block<V: Variant, B: JitBus>(&mut self, _id: u32, cpu: &mut Cpu<V>, bus: &mut B, _deadline: u64) -> Step {
         self.interpret(cpu, bus)
     }
 
@@ -330,6 +380,7 @@ impl Jit {
             let Some(block) = self.blocks[id as usize].take() else { continue };
             self.stats.invalidations += 1;
             self.by_addr[block.start as usize] = NO_BLOCK;
+            self.entry_table[block.start as usize] = 0;
             for other in (block.start as u32 >> 8)..=((block.end() - 1) >> 8).min(255) {
                 let other = other as usize;
                 self.code_pages[other] = self.code_pages[other].saturating_sub(1);
