@@ -84,6 +84,7 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
         VariantArg::Ricoh2a03 => run_image::<Ricoh2A03>(&mut bus, &image, args, start),
     };
     let seconds = started.elapsed().as_secs_f64();
+    let stats = run.stats;
     let (outcome, instructions) = match run.result {
         Ok(done) => done,
         Err(divergence) => {
@@ -118,6 +119,9 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
         "instructions={instructions} cycles={cycles} seconds={seconds:.3} mhz={:.1}",
         cycles as f64 / seconds.max(1e-9) / 1e6
     );
+    for line in stats {
+        outln!("{line}");
+    }
     Ok(passed)
 }
 
@@ -125,6 +129,8 @@ pub fn run(args: &CpuTestArgs) -> Result<bool> {
 /// engines diverged (verify mode); and the recompiler's counters.
 struct Run {
     result: Result<(Outcome, u64), String>,
+    /// The recompiler's `key=value` counters, when asked for.
+    stats: Vec<String>,
 }
 
 fn outcome_of<V: Variant>(cpu: &Cpu<V>, trapped: bool) -> Outcome {
@@ -157,7 +163,7 @@ fn run_image<V: Variant>(bus: &mut FlatRam, image: &[u8], args: &CpuTestArgs, st
             last_pc = pc;
             trapped
         });
-        return Run { result: Ok((outcome_of(&cpu, trapped), cpu.instructions())) };
+        return Run { result: Ok((outcome_of(&cpu, trapped), cpu.instructions())), stats: Vec::new() };
     };
     let result = if args.engine == CpuEngine::Verify {
         verify(&mut jit, &mut cpu, bus, image, args, start)
@@ -169,12 +175,8 @@ fn run_image<V: Variant>(bus: &mut FlatRam, image: &[u8], args: &CpuTestArgs, st
         });
         Ok((outcome_of(&cpu, trapped), cpu.instructions()))
     };
-    if args.stats {
-        for line in jit.stats().lines() {
-            println!("{line}");
-        }
-    }
-    Run { result }
+    let stats = if args.stats { jit.stats().lines() } else { Vec::new() };
+    Run { result, stats }
 }
 
 /// The address of the last instruction a step ran: a trap is an

@@ -160,6 +160,25 @@ fn cpu_test_passes_the_functional_test() {
     let stdout = text(&out.stdout);
     assert!(!out.status.success());
     assert!(stdout.starts_with("FAIL: trapped at $3469\n  3469 : 4c6934"), "{stdout}");
+    // The recompiler, alone and checked against the interpreter after every
+    // step, gives the same result and the same counts.
+    for engine in ["jit", "verify"] {
+        let out = dynes(&[
+            "cpu-test",
+            bin,
+            "--start",
+            "0x400",
+            "--success",
+            "0x3469",
+            "--engine",
+            engine,
+            "--stats",
+        ]);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{engine}: {stdout}");
+        assert!(stdout.contains("PASS\ninstructions=30646177 cycles=96241367 "), "{engine}: {stdout}");
+        assert!(stdout.contains("jit.blocks_compiled="), "{engine}: {stdout}");
+    }
     // The 2A03 has no decimal mode, so the decimal tests trap elsewhere.
     let out = dynes(&["cpu-test", bin, "--start", "0x400", "--success", "0x3469", "--variant", "2a03"]);
     assert!(!out.status.success() && text(&out.stdout).starts_with("FAIL: trapped at $"));

@@ -95,9 +95,10 @@ pub enum Step {
         /// Last guest instruction executed.
         last_insn: u16,
     },
-    /// The interpreter ran one instruction from `pc`.
+    /// The interpreter ran (one instruction, or a stretch of interpret-only
+    /// pages); `pc` is the address of the last instruction it ran.
     Interpreted {
-        /// Address of the instruction.
+        /// Address of the last instruction.
         pc: u16,
     },
 }
@@ -212,16 +213,23 @@ impl Jit {
     }
 
     /// As [`Jit::step`], with compiled code kept within `cycle_limit` too.
-    pub fn step_until<V: Variant, B: JitBus>(&mut self, cpu: &mut Cpu<V>, bus: &mut B, cycle_limit: u64) -> Step {
+    pub fn step_until<V: Variant, B: JitBus>(
+        &mut self,
+        cpu: &mut Cpu<V>,
+        bus: &mut B,
+        cycle_limit: u64,
+    ) -> Step {
         let pc = cpu.pc();
         let id = self.block_at(pc, bus);
         let deadline = bus.deadline().min(cycle_limit);
         let runnable = id < NOT_COMPILABLE
             && cpu.jammed().is_none()
             && cpu.irq_state().0 == 0
-            && self.blocks[id as usize].as_ref().is_some_and(|b| bus.cycle().saturating_add(b.worst_cycles) <= deadline);
+            && self.blocks[id as usize]
+                .as_ref()
+                .is_some_and(|b| bus.cycle().saturating_add(b.worst_cycles) <= deadline);
         if !runnable {
-            return self.interpret(cpu, bus);
+            return self.interpret(cpu, bus, cycle_limit);
         }
         self.run_block(id, cpu, bus, deadline)
     }
@@ -294,8 +302,13 @@ impl Jit {
     #[cfg(target_arch = "x86_64")]
     fn emit(&mut self, pc: u16, insns: Vec<Instruction>) {
         let worst_cycles = insns.iter().map(|i| i.info.max_cycles() as u64).sum();
-        let compiled =
-            self.code.emit(&insns, worst_cycles, self.decimal, self.code_pages.as_ptr(), self.entry_table.as_ptr());
+        let compiled = self.code.emit(
+            &insns,
+            worst_cycles,
+            self.decimal,
+            self.code_pages.as_ptr(),
+            self.entry_table.as_ptr(),
+        );
         let id = self.blocks.len() as u32;
         let block = Block {
             start: pc,
@@ -322,11 +335,17 @@ impl Jit {
     }
 
     #[cfg(target_arch = "x86_64")]
-    fn run_block<V: Variant, B: JitBus>(&mut self, id: u32, cpu: &mut Cpu<V>, bus: &mut B, deadline: u64) -> Step {
+    fn run_block<V: Variant, B: JitBus>(
+        &mut self,
+        id: u32,
+        cpu: &mut Cpu<V>,
+        bus: &mut B,
+        deadline: u64,
+    ) -> Step {
         let before = cpu.instructions();
         let (start, entry) = {
             let Some(block) = self.blocks[id as usize].as_mut() else {
-                return self.interpret(cpu, bus);
+                return self.interpret(cpu, bus, u64::MAX);
             };
             block.executions += 1;
             (block.start, block.host_offset)
@@ -351,17 +370,38 @@ impl Jit {
     }
 
     #[cfg(not(target_arch = "x86_64"))]
-    fn run_block<V: Variant, B: JitBus>(&mut self, _id: u32, cpu: &mut Cpu<V>, bus: &mut B, _deadline: u64) -> Step {
-        self.interpret(cpu, bus)
+    fn run_block<V: Variant, B: JitBus>(
+        &mut self,
+        _id: u32,
+        cpu: &mut Cpu<V>,
+        bus: &mut B,
+        _deadline: u64,
+    ) -> Step {
+        self.interpret(cpu, bus, u64::MAX)
     }
 
-    /// One interpreter step, watching its stores for compiled pages.
-    fn interpret<V: Variant, B: JitBus>(&mut self, cpu: &mut Cpu<V>, bus: &mut B) -> Step {
+    /// One interpreter step, watching its stores for compiled pages. On an
+    /// interpret-only page the interpreter keeps going (at its full speed)
+    /// until PC leaves such pages or `cycle_limit` is reached.
+    fn interpret<V: Variant, B: JitBus>(&mut self, cpu: &mut Cpu<V>, bus: &mut B, cycle_limit: u64) -> Step {
         let pc = cpu.pc();
+        let before = cpu.instructions();
         let mut watched = WatchedBus { inner: bus, code_pages: &self.code_pages, written: [0; 4] };
-        cpu.step(&mut watched);
+        // The address of the last instruction run (a trap leaves PC there).
+        let mut last_insn = pc;
+        if self.interpret_only[(pc >> 8) as usize] {
+            let interpret_only = &self.interpret_only;
+            let mut previous = pc;
+            cpu.run_until(&mut watched, cycle_limit, |cpu| {
+                last_insn = previous;
+                previous = cpu.pc();
+                previous == last_insn || !interpret_only[(previous >> 8) as usize] || cpu.jammed().is_some()
+            });
+        } else {
+            cpu.step(&mut watched);
+        }
         let written = watched.written;
-        self.stats.guest_insns_interp += 1;
+        self.stats.guest_insns_interp += cpu.instructions() - before;
         for (word, bits) in written.iter().enumerate() {
             let mut bits = *bits;
             while bits != 0 {
@@ -370,7 +410,7 @@ impl Jit {
                 self.invalidate_page(page as u8);
             }
         }
-        Step::Interpreted { pc }
+        Step::Interpreted { pc: last_insn }
     }
 
     /// Drops every block that touches `page`.
