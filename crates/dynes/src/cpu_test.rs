@@ -170,7 +170,7 @@ fn run_image<V: Variant>(bus: &mut FlatRam, image: &[u8], args: &CpuTestArgs, st
     } else {
         let mut trapped = false;
         jit.run_until(&mut cpu, bus, args.max_cycles, |cpu, step| {
-            trapped = cpu.jammed().is_some() || cpu.pc() == step_last_pc(step);
+            trapped = cpu.jammed().is_some() || Some(cpu.pc()) == step_last_pc(step);
             trapped
         });
         Ok((outcome_of(&cpu, trapped), cpu.instructions()))
@@ -181,10 +181,10 @@ fn run_image<V: Variant>(bus: &mut FlatRam, image: &[u8], args: &CpuTestArgs, st
 
 /// The address of the last instruction a step ran: a trap is an
 /// instruction that leaves PC at itself.
-fn step_last_pc(step: Step) -> u16 {
+fn step_last_pc(step: Step) -> Option<u16> {
     match step {
-        Step::Block { last_insn, .. } => last_insn,
-        Step::Interpreted { pc } => pc,
+        Step::Block { trap, .. } => trap,
+        Step::Interpreted { pc } => Some(pc),
     }
 }
 
@@ -208,7 +208,7 @@ fn verify<V: Variant>(
     while bus.cycle() < args.max_cycles && !trapped {
         let before = (*cpu, bus.cycle());
         let step = jit.step(cpu, bus);
-        trapped = cpu.jammed().is_some() || cpu.pc() == step_last_pc(step);
+        trapped = cpu.jammed().is_some() || Some(cpu.pc()) == step_last_pc(step);
         while ref_bus.cycle() < bus.cycle() && ref_cpu.jammed().is_none() {
             ref_cpu.step(&mut *ref_bus);
         }

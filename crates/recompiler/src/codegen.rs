@@ -30,25 +30,26 @@ pub(crate) struct Context {
     /// Page of a store that hit compiled code (the block exited right after
     /// it), or `NO_EXIT_PAGE`.
     pub exit_page: u32,
-    /// Address of the last guest instruction executed.
-    pub last_insn: u16,
+    /// Set when the code returns because an instruction jumped to itself
+    /// (a trap): its address. `NO_TRAP` otherwise.
+    pub trap: u32,
     /// Blocks are entered (and chained into) only while
     /// `cycle + worst case <= deadline`.
     pub deadline: u64,
-    /// Blocks entered, counted by generated code.
-    pub dispatches: u64,
 }
+
+/// `trap` when no instruction jumped to itself.
+pub(crate) const NO_TRAP: u32 = u32::MAX;
 
 /// `exit_page` when no store hit compiled code.
 pub(crate) const NO_EXIT_PAGE: u32 = u32::MAX;
 
 const CTX_EXIT_PAGE: i32 = std::mem::offset_of!(Context, exit_page) as i32;
-const CTX_LAST_INSN: i32 = std::mem::offset_of!(Context, last_insn) as i32;
+const CTX_TRAP: i32 = std::mem::offset_of!(Context, trap) as i32;
 const CTX_CPU: i32 = std::mem::offset_of!(Context, cpu) as i32;
 const CTX_MEMORY: i32 = std::mem::offset_of!(Context, memory) as i32;
 const CTX_CYCLE: i32 = std::mem::offset_of!(Context, cycle) as i32;
 const CTX_DEADLINE: i32 = std::mem::offset_of!(Context, deadline) as i32;
-const CTX_DISPATCHES: i32 = std::mem::offset_of!(Context, dispatches) as i32;
 
 const A: i32 = layout::A as i32;
 const X: i32 = layout::X as i32;
@@ -140,7 +141,7 @@ enum Operand {
 enum Stub {
     /// A store hit a page with compiled code: record the page (in ecx) and
     /// leave with PC at the next instruction.
-    Smc { label: DynamicLabel, next_pc: u16, count: u32, last: u16, pending: i32 },
+    Smc { label: DynamicLabel, next_pc: u16, count: u32, pending: i32 },
     /// Decimal-mode ADC/SBC through the interpreter's arithmetic.
     Decimal { label: DynamicLabel, resume: DynamicLabel, helper: usize },
 }
@@ -256,15 +257,14 @@ impl Gen<'_> {
             ; movzx ebx, BYTE [r15 + X]
             ; movzx ebp, BYTE [r15 + Y]
         );
-        // Chained blocks come in here, PC and last_insn already set by the
-        // block before: run only if no event can fall inside this block.
+        // Chained blocks come in here, PC already set by the block before:
+        // run only if no event can fall inside this block.
         let chain = self.ops.offset();
         x64!(self.ops
             ; mov rdi, [rsp]
             ; lea rax, [r14 + worst_cycles as i32]
             ; cmp rax, [rdi + CTX_DEADLINE]
             ; ja =>epilogue
-            ; inc QWORD [rdi + CTX_DISPATCHES]
         );
         let mut ended = false;
         for (index, insn) in insns.iter().enumerate() {
@@ -280,7 +280,7 @@ impl Gen<'_> {
         self.pending = 0;
         for stub in std::mem::take(&mut self.stubs) {
             match stub {
-                Stub::Smc { label, next_pc, count, last, pending } => {
+                Stub::Smc { label, next_pc, count, pending } => {
                     x64!(self.ops
                         ; =>label
                         ; add r14, pending
@@ -288,7 +288,7 @@ impl Gen<'_> {
                         ; mov DWORD [rdi + CTX_EXIT_PAGE], ecx
                         ; mov WORD [r15 + PC], next_pc as i16
                     );
-                    self.exit_to_dispatcher(count, last, epilogue);
+                    self.exit_to_dispatcher(count, epilogue);
                 }
                 Stub::Decimal { label, resume, helper } => {
                     x64!(self.ops
@@ -323,10 +323,14 @@ impl Gen<'_> {
     /// into the block compiled for `pc` if there is one. A jump to itself
     /// (a trap) returns to the dispatcher so it can see it.
     fn exit_static(&mut self, pc: u16, count: u32, last: u16, epilogue: DynamicLabel) {
-        self.exit_bookkeeping(count, last);
+        self.exit_bookkeeping(count);
         x64!(self.ops ; mov WORD [r15 + PC], pc as i16);
         if pc == last {
-            x64!(self.ops ; jmp =>epilogue);
+            x64!(self.ops
+                ; mov rdi, [rsp]
+                ; mov DWORD [rdi + CTX_TRAP], last as i32
+                ; jmp =>epilogue
+            );
             return;
         }
         let slot = self.entry_table + pc as i64 * 8;
@@ -341,11 +345,16 @@ impl Gen<'_> {
 
     /// Leaves the block with PC already stored, chaining if possible.
     fn exit_dynamic(&mut self, count: u32, last: u16, epilogue: DynamicLabel) {
-        self.exit_bookkeeping(count, last);
+        self.exit_bookkeeping(count);
+        let not_trap = self.ops.new_dynamic_label();
         x64!(self.ops
             ; movzx eax, WORD [r15 + PC]
             ; cmp eax, last as i32
-            ; je =>epilogue
+            ; jne =>not_trap
+            ; mov rdi, [rsp]
+            ; mov DWORD [rdi + CTX_TRAP], last as i32
+            ; jmp =>epilogue
+            ; =>not_trap
             ; mov rcx, QWORD self.entry_table
             ; mov rax, [rcx + rax * 8]
             ; test rax, rax
@@ -355,18 +364,14 @@ impl Gen<'_> {
     }
 
     /// Leaves the block without chaining (PC already stored).
-    fn exit_to_dispatcher(&mut self, count: u32, last: u16, epilogue: DynamicLabel) {
-        self.exit_bookkeeping(count, last);
+    fn exit_to_dispatcher(&mut self, count: u32, epilogue: DynamicLabel) {
+        self.exit_bookkeeping(count);
         x64!(self.ops ; jmp =>epilogue);
     }
 
-    fn exit_bookkeeping(&mut self, count: u32, last: u16) {
+    fn exit_bookkeeping(&mut self, count: u32) {
         self.flush_cycles();
-        x64!(self.ops
-            ; add QWORD [r15 + INSNS], count as i32
-            ; mov rdi, [rsp]
-            ; mov WORD [rdi + CTX_LAST_INSN], last as i16
-        );
+        x64!(self.ops ; add QWORD [r15 + INSNS], count as i32);
     }
 
     /// Adds the pending static cycles to r14.
@@ -400,7 +405,7 @@ impl Gen<'_> {
                 }
                 self.store_cl(operand);
                 self.pending += cycles;
-                self.smc_check(operand, next, count, insn.addr);
+                self.smc_check(operand, next, count);
             }
             Kind::ReadModifyWrite => {
                 if info.mode == Mode::Acc {
@@ -415,7 +420,7 @@ impl Gen<'_> {
                     x64!(self.ops ; mov cl, al);
                     self.store_cl(operand);
                     self.pending += cycles;
-                    self.smc_check(operand, next, count, insn.addr);
+                    self.smc_check(operand, next, count);
                 }
             }
             Kind::Implied => {
@@ -524,24 +529,24 @@ impl Gen<'_> {
 
     /// After a store: if its page holds compiled code, leave (PC at the
     /// next instruction) so the dispatcher can drop that code.
-    fn smc_check(&mut self, operand: Operand, next: u16, count: u32, last: u16) {
+    fn smc_check(&mut self, operand: Operand, next: u16, count: u32) {
         match operand {
             Operand::Static(addr) => x64!(self.ops ; mov ecx, (addr >> 8) as i32),
             Operand::Dynamic => x64!(self.ops ; mov ecx, edx ; shr ecx, 8),
             Operand::Imm(_) => unreachable!("stores have an address"),
         }
-        self.page_check(next, count, last);
+        self.page_check(next, count);
     }
 
     /// Exits through an SMC stub if the page in ecx holds compiled code.
-    fn page_check(&mut self, next: u16, count: u32, last: u16) {
+    fn page_check(&mut self, next: u16, count: u32) {
         let label = self.ops.new_dynamic_label();
         x64!(self.ops
             ; mov rsi, QWORD self.code_pages
             ; cmp BYTE [rsi + rcx], 0
             ; jne =>label
         );
-        self.stubs.push(Stub::Smc { label, next_pc: next, count, last, pending: self.pending });
+        self.stubs.push(Stub::Smc { label, next_pc: next, count, pending: self.pending });
     }
 
     fn set_nz(&mut self) {
@@ -714,9 +719,9 @@ impl Gen<'_> {
     }
 
     /// After pushes: the stack page may hold code too.
-    fn stack_page_check(&mut self, next: u16, count: u32, last: u16) {
+    fn stack_page_check(&mut self, next: u16, count: u32) {
         x64!(self.ops ; mov ecx, 1);
-        self.page_check(next, count, last);
+        self.page_check(next, count);
     }
 
     /// Pulls into eax.
@@ -753,14 +758,14 @@ impl Gen<'_> {
                 self.pending += cycles;
                 x64!(self.ops ; mov cl, r12b);
                 self.push_cl();
-                self.stack_page_check(next, count, last);
+                self.stack_page_check(next, count);
                 false
             }
             Php => {
                 self.pending += cycles;
                 self.compose_p();
                 self.push_cl();
-                self.stack_page_check(next, count, last);
+                self.stack_page_check(next, count);
                 false
             }
             Pla => {
@@ -802,7 +807,7 @@ impl Gen<'_> {
                 self.push_cl();
                 x64!(self.ops ; mov cl, ret as i8);
                 self.push_cl();
-                self.stack_page_check(insn.operand(), count, last);
+                self.stack_page_check(insn.operand(), count);
                 self.exit_static(insn.operand(), count, last, epilogue);
                 true
             }

@@ -62,7 +62,8 @@ pub struct Stats {
     pub interpret_only_pages: u64,
     /// Time spent translating.
     pub compile_seconds: f64,
-    /// Blocks entered.
+    /// Entries from the dispatcher into compiled code (chained blocks
+    /// are not counted).
     pub dispatches: u64,
 }
 
@@ -87,13 +88,14 @@ impl Stats {
 /// What one dispatcher step did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
-    /// A compiled block ran; `last_insn` is the address of the last guest
-    /// instruction it executed (for trap detection: a jump to itself).
+    /// Compiled code ran, from the block at `start` through the blocks it
+    /// chained into.
     Block {
         /// First guest instruction.
         start: u16,
-        /// Last guest instruction executed.
-        last_insn: u16,
+        /// Set when it stopped at an instruction that jumps to itself (a
+        /// trap): that instruction's address.
+        trap: Option<u16>,
     },
     /// The interpreter ran (one instruction, or a stretch of interpret-only
     /// pages); `pc` is the address of the last instruction it ran.
@@ -355,18 +357,17 @@ impl Jit {
             memory: bus.plain_memory(),
             cycle: bus.cycle_mut() as *mut u64,
             exit_page: codegen::NO_EXIT_PAGE,
-            last_insn: start,
+            trap: codegen::NO_TRAP,
             deadline,
-            dispatches: 0,
         };
         self.code.run(entry, &mut ctx);
-        self.stats.dispatches += ctx.dispatches;
+        self.stats.dispatches += 1;
         self.stats.guest_insns_jit += cpu.instructions() - before;
-        let last_insn = ctx.last_insn;
+        let trap = (ctx.trap != codegen::NO_TRAP).then_some(ctx.trap as u16);
         if ctx.exit_page != codegen::NO_EXIT_PAGE {
             self.invalidate_page(ctx.exit_page as u8);
         }
-        Step::Block { start, last_insn }
+        Step::Block { start, trap }
     }
 
     #[cfg(not(target_arch = "x86_64"))]
