@@ -263,10 +263,9 @@ fn listing_line(bin: &Path, pc: u16) -> Option<String> {
     let prefix = format!("{pc:04x} : ");
     let mut first = None;
     for line in text.lines() {
-        let Some(rest) = line.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(&prefix)) else {
+        if !line.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(&prefix)) {
             continue;
-        };
-        let _ = rest;
+        }
         let has_bytes = line[prefix.len()..].starts_with(|c: char| c.is_ascii_hexdigit());
         if has_bytes {
             return Some(line.trim_end().to_string());
