@@ -13,6 +13,56 @@ pub use mapper::Mapper;
 
 use dynes_ppu::{Ppu, PpuBus};
 
+pub use dynes_ppu::Region as TvSystem;
+
+/// How CPU cycles and PPU dots line up, in master-clock ticks: NTSC runs the
+/// CPU every 12 and the PPU every 4 ticks (3 dots per cycle), PAL every 16
+/// and 5 (3.2 dots per cycle).
+#[derive(Clone, Copy, Debug)]
+struct Timing {
+    cycle_ticks: u64,
+    dot_ticks: u64,
+}
+
+impl Timing {
+    fn of(system: TvSystem) -> Timing {
+        match system {
+            TvSystem::Ntsc => Timing { cycle_ticks: 12, dot_ticks: 4 },
+            TvSystem::Pal => Timing { cycle_ticks: 16, dot_ticks: 5 },
+        }
+    }
+
+    /// Dots processed when the CPU reaches the PPU during cycle `k`: one
+    /// dot into the cycle.
+    #[inline]
+    fn access_dots(self, k: u64) -> u64 {
+        (self.cycle_ticks * k + self.dot_ticks) / self.dot_ticks
+    }
+
+    /// Dots processed when the interrupt lines are sampled at the end of cycle `k`.
+    #[inline]
+    fn end_of_cycle_dots(self, k: u64) -> u64 {
+        (self.cycle_ticks * k + self.cycle_ticks - 1) / self.dot_ticks
+    }
+
+    /// Dots processed once `cycles` cycles have completed.
+    #[inline]
+    fn boundary_dots(self, cycles: u64) -> u64 {
+        self.cycle_ticks * cycles / self.dot_ticks
+    }
+
+    /// The first cycle whose end-of-cycle sample sees dot `event` processed.
+    fn first_cycle_seeing(self, event: u64) -> u64 {
+        let ticks = (self.dot_ticks * (event + 1) + 1).saturating_sub(self.cycle_ticks);
+        ticks.div_ceil(self.cycle_ticks)
+    }
+
+    /// The number of completed cycles after which dot `event` is processed.
+    fn cycles_until_processed(self, event: u64) -> u64 {
+        (self.dot_ticks * (event + 1)).div_ceil(self.cycle_ticks)
+    }
+}
+
 /// Size of the console's internal RAM, mirrored through $0000-$1FFF.
 pub const RAM_SIZE: usize = 0x800;
 
@@ -28,18 +78,25 @@ pub struct NesBus {
     deadline: u64,
     /// PPU A12 as the cartridge sees it, for MMC3's scanline counter.
     a12: A12Filter,
+    timing: Timing,
     controllers: [Controller; 2],
     open_bus: u8,
     cycle: u64,
 }
 
 impl NesBus {
-    /// A bus at power-on (RAM zeroed, cycle 0) with `mapper` plugged in.
+    /// An NTSC bus at power-on (RAM zeroed, cycle 0) with `mapper` plugged in.
     pub fn new(mapper: Mapper) -> NesBus {
+        NesBus::with_tv_system(mapper, TvSystem::Ntsc)
+    }
+
+    /// A bus of an NTSC or PAL console at power-on.
+    pub fn with_tv_system(mapper: Mapper, system: TvSystem) -> NesBus {
         NesBus {
             ram: [0; RAM_SIZE],
             mapper,
-            ppu: Ppu::new(),
+            ppu: Ppu::with_region(system),
+            timing: Timing::of(system),
             vram: [0; 0x1000],
             deadline: 0,
             a12: A12Filter::default(),
@@ -105,13 +162,13 @@ impl NesBus {
     /// Brings the PPU up to the boundary after the last completed cycle
     /// (three dots per CPU cycle), e.g. before showing a frame or a trace.
     pub fn sync_ppu(&mut self) {
-        self.catch_up_ppu(self.cycle * 3);
+        self.catch_up_ppu(self.timing.boundary_dots(self.cycle));
     }
 
     /// The CPU cycle at whose end the PPU's next vblank has begun.
     pub fn next_vblank_cycle(&self) -> u64 {
         let event_dot = self.ppu.dots() + self.ppu.dots_until_vblank();
-        event_dot / 3 + 1
+        self.timing.cycles_until_processed(event_dot)
     }
 
     /// Reads a nametable byte ($2000-$2FFF) without side effects.
@@ -137,15 +194,14 @@ impl NesBus {
         if self.mapper.irq_armed() {
             dots = dots.min(self.ppu.dots_until_a12_candidate());
         }
-        // The end of cycle k sees 3k + 2 dots processed.
-        self.deadline = (self.ppu.dots() + dots + 1) / 3;
+        self.deadline = self.timing.first_cycle_seeing(self.ppu.dots() + dots);
     }
 
     /// Dots the PPU has processed when the CPU accesses it during the cycle
     /// that was just counted: one dot into that cycle's three.
     #[inline]
     fn access_dot(&self) -> u64 {
-        (self.cycle * 3).saturating_sub(2)
+        self.timing.access_dots(self.cycle.saturating_sub(1))
     }
 
     /// $4014: copy a page to OAM. The CPU is halted for one cycle, one more
@@ -266,14 +322,13 @@ impl dynes_cpu::Bus for NesBus {
     /// Catches the PPU up to the end of the cycle just performed, and moves
     /// the deadline to the cycle whose end first sees its next event.
     fn nmi_line(&mut self) -> bool {
-        // The end of cycle k is two dots into it (3k + 2 processed).
-        self.catch_up_ppu((self.cycle * 3).saturating_sub(1));
+        self.catch_up_ppu(self.timing.end_of_cycle_dots(self.cycle.saturating_sub(1)));
         self.update_deadline();
         self.ppu.nmi_line()
     }
 
     fn irq_line(&mut self) -> bool {
-        self.catch_up_ppu((self.cycle * 3).saturating_sub(1));
+        self.catch_up_ppu(self.timing.end_of_cycle_dots(self.cycle.saturating_sub(1)));
         self.update_deadline();
         self.mapper.irq_line()
     }

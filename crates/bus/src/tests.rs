@@ -266,3 +266,18 @@ fn mapper_sees_the_cycle_of_each_write() {
     assert_eq!(bus.peek(0x8000), 1, "loaded %00001, not %00011");
     assert_eq!(bus.peek(0xC000), 7);
 }
+
+#[test]
+fn pal_runs_3_2_dots_per_cycle() {
+    let cart = Cartridge::from_bytes(&nrom(1, 1, |i| i as u8)).unwrap();
+    let mut bus = NesBus::with_tv_system(Mapper::new(cart).unwrap(), crate::TvSystem::Pal);
+    // 5 cycles are 16 dots: the PPU is caught up to whole cycles on demand.
+    for _ in 0..5 {
+        bus.read(0x0000);
+    }
+    bus.sync_ppu();
+    assert_eq!(bus.ppu().dots(), 16);
+    // The first vblank (dot 241 * 341 + 1) ends a frame after that many dots.
+    let vblank_dot = 241 * 341 + 1;
+    assert_eq!(bus.next_vblank_cycle(), ((vblank_dot + 1) * 5u64).div_ceil(16));
+}

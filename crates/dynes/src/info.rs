@@ -22,6 +22,10 @@ pub fn run(args: &InfoArgs) -> Result<bool> {
         }
         outln!("{:<12} {}", "file", path.display());
         out!("{header}");
+        // The hash needs the whole image; a header alone still describes.
+        if let Ok(cartridge) = dynes_bus::Cartridge::from_bytes(&bytes) {
+            outln!("{:<12} {:016x}", "rom hash", dynes_nes::rom_hash(&cartridge));
+        }
     }
     Ok(true)
 }

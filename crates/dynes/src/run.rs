@@ -5,12 +5,26 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use dynes_nes::{Buttons, HEIGHT, WIDTH};
+use dynes_nes::{Buttons, TvSystem, HEIGHT, WIDTH};
+
+/// Which console to emulate.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum RegionArg {
+    /// As the ROM's header says (NTSC unless it says PAL).
+    Auto,
+    /// NTSC 2C02: 262 lines, 60 Hz.
+    Ntsc,
+    /// PAL 2C07: 312 lines, 50 Hz, 3.2 PPU dots per CPU cycle.
+    Pal,
+}
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// iNES or NES 2.0 ROM file.
     rom: PathBuf,
+    /// TV system: as the ROM's header says, or forced.
+    #[arg(long, value_enum, default_value = "auto")]
+    region: RegionArg,
     /// Frames to run.
     #[arg(long, default_value_t = 600)]
     frames: u64,
@@ -43,7 +57,12 @@ pub fn run(args: &RunArgs) -> Result<bool> {
     };
     let peeks = args.peek.iter().map(|p| parse_peek(p)).collect::<Result<Vec<_>>>()?;
     let movie = args.input.as_deref().map(crate::input::InputMovie::load).transpose()?;
-    let mut nes = crate::rom::load(&args.rom)?;
+    let system = match args.region {
+        RegionArg::Auto => None,
+        RegionArg::Ntsc => Some(TvSystem::Ntsc),
+        RegionArg::Pal => Some(TvSystem::Pal),
+    };
+    let mut nes = crate::rom::load_on(&args.rom, system)?;
     let started = Instant::now();
     let mut next_press = 0;
     let mut ok = true;

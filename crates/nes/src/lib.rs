@@ -3,21 +3,24 @@
 //! This is the library face of the emulator; frontends (the `dynes` binary)
 //! talk to the machine only through [`Nes`].
 
+mod known_roms;
 pub mod test_rom;
+
+pub use known_roms::rom_hash;
 
 use std::path::Path;
 
 use dynes_bus::{Cartridge, CartridgeError, Mapper, NesBus};
 use dynes_cpu::{Bus, Cpu, Ricoh2A03};
 
-pub use dynes_bus::{Buttons, Header};
+pub use dynes_bus::{Buttons, Header, TvSystem};
 pub use dynes_cpu::Registers;
 
 pub use dynes_ppu::{HEIGHT, WIDTH};
 
 /// A frame that never ends (rendering off, NMI off, and a CPU loop still
-/// ends frames, so this only trips on a jammed CPU): cycles of two frames.
-const FRAME_CYCLE_LIMIT: u64 = 2 * 29_781 + 1_000;
+/// ends frames, so this only trips on a jammed CPU): cycles of two PAL frames.
+const FRAME_CYCLE_LIMIT: u64 = 2 * 33_248 + 1_000;
 
 /// A NES with a cartridge inserted.
 pub struct Nes {
@@ -30,9 +33,24 @@ impl Nes {
     /// Builds a console around a parsed cartridge. The power is still off:
     /// call [`Nes::power_on`].
     pub fn new(cartridge: Cartridge) -> Result<Nes, CartridgeError> {
+        Nes::with_tv_system(cartridge, None)
+    }
+
+    /// As [`Nes::new`], on an NTSC or PAL console: `None` follows the
+    /// header (PAL when it says PAL, NTSC otherwise).
+    pub fn with_tv_system(cartridge: Cartridge, system: Option<TvSystem>) -> Result<Nes, CartridgeError> {
         let header = cartridge.header.clone();
+        let system = system.or_else(|| known_roms::tv_system(&cartridge)).unwrap_or(match header.region {
+            dynes_bus::Region::Pal => TvSystem::Pal,
+            _ => TvSystem::Ntsc,
+        });
         let mapper = Mapper::new(cartridge)?;
-        Ok(Nes { cpu: Cpu::new(), bus: NesBus::new(mapper), header })
+        Ok(Nes { cpu: Cpu::new(), bus: NesBus::with_tv_system(mapper, system), header })
+    }
+
+    /// NTSC or PAL.
+    pub fn tv_system(&self) -> TvSystem {
+        self.bus.ppu().region()
     }
 
     /// Loads a ROM file and powers the console on.

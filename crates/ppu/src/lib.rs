@@ -14,14 +14,34 @@ pub const WIDTH: usize = 256;
 pub const HEIGHT: usize = 240;
 /// Dots per scanline.
 pub const DOTS_PER_LINE: u16 = 341;
-/// Scanlines per frame, pre-render line included.
+/// Scanlines per frame on NTSC, pre-render line included.
 pub const LINES_PER_FRAME: u16 = 262;
 /// Dots after which an undriven I/O latch bit reads 0 (about 600 ms).
 const LATCH_DECAY_DOTS: u64 = 3_200_000;
 /// The line on whose dot 1 the vblank flag is set.
 pub const VBLANK_LINE: u16 = 241;
-/// The pre-render line.
+/// The pre-render line on NTSC.
 pub const PRE_RENDER_LINE: u16 = 261;
+
+/// Which PPU: the NTSC 2C02 or the PAL 2C07.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Region {
+    /// 2C02: 262 lines, 60 Hz, the odd-frame dot skip.
+    #[default]
+    Ntsc,
+    /// 2C07: 312 lines (70 of vblank), 50 Hz, no dot skip.
+    Pal,
+}
+
+impl Region {
+    /// Scanlines per frame, pre-render line included.
+    pub const fn lines_per_frame(self) -> u16 {
+        match self {
+            Region::Ntsc => 262,
+            Region::Pal => 312,
+        }
+    }
+}
 
 /// The PPU's view of the cartridge and console VRAM: pattern tables at
 /// $0000-$1FFF and nametables at $2000-$2FFF (mirrored to $3EFF).
@@ -63,6 +83,9 @@ pub struct Ppu {
     pub(crate) odd_frame: bool,
     /// Dots processed since power-on.
     pub(crate) dots: u64,
+    pub(crate) region: Region,
+    /// The last line of the frame (261 NTSC, 311 PAL).
+    pub(crate) pre_render_line: u16,
     /// Frames completed (counted at the start of vblank).
     pub(crate) frames: u64,
     /// A $2002 read one dot before vblank: the flag is not set this frame.
@@ -97,9 +120,16 @@ impl Default for Ppu {
 }
 
 impl Ppu {
-    /// A PPU at power-on: registers clear, at scanline 0, dot 0.
+    /// An NTSC PPU at power-on: registers clear, at scanline 0, dot 0.
     pub fn new() -> Ppu {
+        Ppu::with_region(Region::Ntsc)
+    }
+
+    /// A PPU of `region` at power-on.
+    pub fn with_region(region: Region) -> Ppu {
         Ppu {
+            region,
+            pre_render_line: region.lines_per_frame() - 1,
             ctrl: 0,
             mask: 0,
             status: 0,
@@ -162,6 +192,11 @@ impl Ppu {
         (self.scanline, self.dot)
     }
 
+    /// NTSC or PAL.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
     /// Frames completed (a frame completes when vblank starts).
     pub fn frames(&self) -> u64 {
         self.frames
@@ -189,7 +224,7 @@ impl Ppu {
     /// of the event: the event happens while processing dot `dots() + n`.
     pub fn dots_until_event(&self) -> u64 {
         let to_set = self.dots_until(VBLANK_LINE, 1);
-        let to_clear = self.dots_until(PRE_RENDER_LINE, 1);
+        let to_clear = self.dots_until(self.pre_render_line, 1);
         to_set.min(to_clear)
     }
 
@@ -217,7 +252,7 @@ impl Ppu {
     /// stays as it is (a change comes through a register write, after which
     /// callers ask again).
     fn dots_until(&self, line: u16, dot: u16) -> u64 {
-        let frame_len = LINES_PER_FRAME as u64 * DOTS_PER_LINE as u64;
+        let frame_len = self.region.lines_per_frame() as u64 * DOTS_PER_LINE as u64;
         let here = self.scanline as u64 * DOTS_PER_LINE as u64 + self.dot as u64;
         let there = line as u64 * DOTS_PER_LINE as u64 + dot as u64;
         if there >= here {
@@ -225,9 +260,10 @@ impl Ppu {
         }
         // Wrapping through the pre-render line, whose last dot is skipped on
         // odd frames while rendering.
-        let skip_ahead = self.odd_frame
+        let skip_ahead = self.region == Region::Ntsc
+            && self.odd_frame
             && (self.rendering_enabled() || self.rendering_delayed)
-            && here <= PRE_RENDER_LINE as u64 * DOTS_PER_LINE as u64 + 339;
+            && here <= self.pre_render_line as u64 * DOTS_PER_LINE as u64 + 339;
         frame_len - here + there - skip_ahead as u64
     }
 
@@ -385,7 +421,7 @@ impl Ppu {
     /// into the coarse-X and Y increments instead. Outside rendering the new
     /// address goes out on the bus (A12 watchers see it).
     fn increment_v_after_data_access(&mut self, bus: &mut impl PpuBus) {
-        let rendering_line = self.scanline < HEIGHT as u16 || self.scanline == PRE_RENDER_LINE;
+        let rendering_line = self.scanline < HEIGHT as u16 || self.scanline == self.pre_render_line;
         if self.rendering_enabled() && rendering_line {
             self.increment_x();
             self.increment_y();

@@ -1,9 +1,7 @@
 //! The dot clock: background fetch pipeline, sprite evaluation and fetches,
 //! pixel output, vblank.
 
-use crate::{
-    palette_index, Ppu, PpuBus, DOTS_PER_LINE, HEIGHT, LINES_PER_FRAME, PRE_RENDER_LINE, VBLANK_LINE, WIDTH,
-};
+use crate::{palette_index, Ppu, PpuBus, Region, DOTS_PER_LINE, HEIGHT, VBLANK_LINE, WIDTH};
 
 /// Up to eight sprites found for one scanline, with their fetched pattern rows.
 #[derive(Clone, Copy, Default)]
@@ -22,13 +20,14 @@ impl Ppu {
     /// Processes one dot.
     pub(crate) fn tick(&mut self, bus: &mut impl PpuBus) {
         let line = self.scanline;
-        if line < HEIGHT as u16 || line == PRE_RENDER_LINE {
-            if line == PRE_RENDER_LINE && self.dot == 1 {
+        let pre_render = self.pre_render_line;
+        if line < HEIGHT as u16 || line == pre_render {
+            if line == pre_render && self.dot == 1 {
                 // Vblank, sprite 0 hit and overflow clear together.
                 self.status &= !0xE0;
             }
             if self.rendering_enabled() {
-                self.render_dot(bus, line == PRE_RENDER_LINE);
+                self.render_dot(bus, line == pre_render);
             } else if line < HEIGHT as u16 && (1..=256).contains(&self.dot) {
                 self.output_backdrop();
             }
@@ -45,14 +44,17 @@ impl Ppu {
     fn advance(&mut self) {
         self.dots += 1;
         // Odd frames skip the pre-render line's last dot while rendering.
-        let skip =
-            self.scanline == PRE_RENDER_LINE && self.dot == 339 && self.odd_frame && self.rendering_delayed;
+        let skip = self.scanline == self.pre_render_line
+            && self.dot == 339
+            && self.odd_frame
+            && self.rendering_delayed
+            && self.region == Region::Ntsc;
         self.rendering_delayed = self.rendering_enabled();
         self.dot += 1;
         if self.dot == DOTS_PER_LINE || skip {
             self.dot = 0;
             self.scanline += 1;
-            if self.scanline == LINES_PER_FRAME {
+            if self.scanline > self.pre_render_line {
                 self.scanline = 0;
                 self.odd_frame = !self.odd_frame;
             }

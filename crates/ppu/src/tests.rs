@@ -151,3 +151,19 @@ fn io_latch_decays_when_not_driven() {
     assert_eq!(ppu.read_register(2, &mut vram) & 0x1F, 0);
     assert_eq!(ppu.read_register(1, &mut vram) & 0x1F, 0);
 }
+
+#[test]
+fn pal_frames_have_312_lines_and_no_skipped_dot() {
+    let mut ppu = Ppu::with_region(crate::Region::Pal);
+    let mut vram = Vram(vec![0; 0x4000]);
+    ppu.write_register(1, 0x08, &mut vram);
+    let frame = 312 * 341;
+    ppu.run_to(frame, &mut vram);
+    assert_eq!(ppu.position(), (0, 0));
+    ppu.run_to(2 * frame, &mut vram);
+    assert_eq!(ppu.position(), (0, 0), "odd PAL frames are full length");
+    // Vblank still starts on line 241 and ends on the pre-render line, 311.
+    ppu.run_to(2 * frame + 241 * 341 + 2, &mut vram);
+    assert_eq!(ppu.status & 0x80, 0x80);
+    assert_eq!(ppu.dots_until_event(), (311 - 241) * 341 - 1);
+}
