@@ -18,6 +18,7 @@ pub(crate) struct LineSprites {
 
 impl Ppu {
     /// Processes one dot.
+    #[inline]
     pub(crate) fn tick(&mut self, bus: &mut impl PpuBus) {
         let line = self.scanline;
         let pre_render = self.pre_render_line;
@@ -61,6 +62,7 @@ impl Ppu {
         }
     }
 
+    #[inline]
     fn render_dot(&mut self, bus: &mut impl PpuBus, pre_render: bool) {
         let dot = self.dot;
         if (2..=257).contains(&dot) || (322..=337).contains(&dot) {
@@ -269,7 +271,7 @@ impl Ppu {
         }
         let mut sprite = 0u8;
         let mut behind = false;
-        if mask & 0x10 != 0 && (x >= 8 || mask & 0x04 != 0) {
+        if self.line_sprites.count != 0 && mask & 0x10 != 0 && (x >= 8 || mask & 0x04 != 0) {
             let sprites = &self.line_sprites;
             for i in 0..sprites.count {
                 let column = x.wrapping_sub(sprites.entries[i][3] as usize);
