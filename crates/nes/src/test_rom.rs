@@ -334,3 +334,14 @@ pub fn run_row(row: &ManifestRow) -> Result<Outcome, String> {
     let limit = protocol.frame_limit();
     Ok(run(&mut nes, &protocol, row.pass_value, limit))
 }
+
+/// Runs `rows` and describes each one that did not pass (`rom: why`).
+pub fn failures<'a>(rows: impl IntoIterator<Item = &'a ManifestRow>) -> Vec<String> {
+    rows.into_iter()
+        .filter_map(|row| match run_row(row) {
+            Ok(outcome) if outcome.verdict == Verdict::Pass => None,
+            Ok(outcome) => Some(format!("{}: {}", row.rom, outcome.verdict)),
+            Err(why) => Some(format!("{}: {why}", row.rom)),
+        })
+        .collect()
+}

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use dynes_nes::test_rom::{self, Verdict};
+use dynes_nes::test_rom;
 
 fn roms_test() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../roms-test"))
@@ -14,14 +14,7 @@ fn roms_test() -> PathBuf {
 fn every_project_rom_passes() {
     let rows = test_rom::read_manifest(&roms_test().join("manifest.tsv"), None).expect("manifest parses");
     assert!(rows.len() >= 10, "only {} rows", rows.len());
-    let failures: Vec<String> = rows
-        .iter()
-        .filter_map(|row| match test_rom::run_row(row) {
-            Ok(outcome) if outcome.verdict == Verdict::Pass => None,
-            Ok(outcome) => Some(format!("{}: {}", row.rom, outcome.verdict)),
-            Err(why) => Some(format!("{}: {why}", row.rom)),
-        })
-        .collect();
+    let failures = test_rom::failures(&rows);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

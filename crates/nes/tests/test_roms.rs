@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use dynes_nes::test_rom::{self, ManifestRow, Verdict};
+use dynes_nes::test_rom::{self, ManifestRow};
 
 fn manifest() -> Option<Vec<ManifestRow>> {
     let dir = std::env::var_os("DYNES_TEST_ROMS").map(PathBuf::from).unwrap_or_else(|| {
@@ -49,14 +49,7 @@ fn suite(suite: &str, which: Rows) {
         })
         .collect();
     assert!(!rows.is_empty(), "no rows for {suite}");
-    let failures: Vec<String> = rows
-        .iter()
-        .filter_map(|row| match test_rom::run_row(row) {
-            Ok(outcome) if outcome.verdict == Verdict::Pass => None,
-            Ok(outcome) => Some(format!("{}: {}", row.rom, outcome.verdict)),
-            Err(why) => Some(format!("{}: {why}", row.rom)),
-        })
-        .collect();
+    let failures = test_rom::failures(rows.iter().copied());
     assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), rows.len(), failures.join("\n"));
 }
 
