@@ -178,8 +178,28 @@ impl Ppu {
     #[inline]
     pub fn run_to(&mut self, dots: u64, bus: &mut impl PpuBus) {
         while self.dots < dots {
+            if self.idle_line() {
+                // Nothing happens on these dots: skip to the line's end.
+                let step = (dots - self.dots).min((DOTS_PER_LINE - self.dot) as u64) as u16;
+                self.dots += step as u64;
+                self.dot += step;
+                if self.dot == DOTS_PER_LINE {
+                    self.dot = 0;
+                    self.scanline += 1;
+                }
+                self.rendering_delayed = self.rendering_enabled();
+                continue;
+            }
             self.tick(bus);
         }
+    }
+
+    /// Whether the rest of the current line does nothing: the post-render
+    /// line and vblank, except dots 0-1 of the line that sets the flag.
+    #[inline]
+    fn idle_line(&self) -> bool {
+        let line = self.scanline;
+        line >= HEIGHT as u16 && line < self.pre_render_line && !(line == VBLANK_LINE && self.dot <= 1)
     }
 
     /// Dots processed since power-on.

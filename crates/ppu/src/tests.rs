@@ -167,3 +167,18 @@ fn pal_frames_have_312_lines_and_no_skipped_dot() {
     assert_eq!(ppu.status & 0x80, 0x80);
     assert_eq!(ppu.dots_until_event(), (311 - 241) * 341 - 1);
 }
+
+#[test]
+fn catching_up_across_idle_lines_lands_on_the_exact_dot() {
+    let (mut ppu, mut vram) = setup();
+    let start = dot_of(245, 7);
+    ppu.run_to(start, &mut vram);
+    assert_eq!(ppu.position(), (245, 7));
+    // A distance that is a multiple of 2^16 from inside vblank.
+    ppu.run_to(start + 65_536, &mut vram);
+    let total = start + 65_536;
+    let frame = 262 * 341;
+    let within = total % frame;
+    assert_eq!(ppu.dots(), total);
+    assert_eq!(ppu.position(), ((within / 341) as u16, (within % 341) as u16));
+}
