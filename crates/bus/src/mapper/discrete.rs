@@ -108,3 +108,69 @@ macro_rules! discrete_memory_access {
 }
 
 pub(crate) use discrete_memory_access;
+
+/// A discrete board whose only register is one latch at $8000-$FFFF
+/// (UxROM, CNROM, AxROM, Color Dreams, BNROM, GxROM): it says what a
+/// latched value does, and the `Board` implementation is shared.
+pub(crate) trait LatchBoard {
+    /// The board's memories.
+    fn discrete(&self) -> &Discrete;
+    /// The board's memories, writable.
+    fn discrete_mut(&mut self) -> &mut Discrete;
+    /// Applies the value the latch received (bus conflicts already applied).
+    fn latch(&mut self, value: u8);
+    /// The nametable arrangement: hard-wired unless the board switches it.
+    fn latch_mirroring(&self) -> Mirroring {
+        self.discrete().mirroring
+    }
+}
+
+impl<T: LatchBoard> super::Board for T {
+    #[inline]
+    fn cpu_peek(&self, addr: u16) -> Option<u8> {
+        self.discrete().cpu_peek(addr)
+    }
+
+    #[inline]
+    fn cpu_write(&mut self, addr: u16, value: u8, _cycle: u64) {
+        match addr {
+            0x8000..=0xFFFF => {
+                let latched = self.discrete().latched(addr, value);
+                self.latch(latched);
+            }
+            0x6000..=0x7FFF => self.discrete_mut().prg_ram.write(addr, value),
+            _ => {}
+        }
+    }
+
+    #[inline]
+    fn ppu_read(&mut self, addr: u16) -> u8 {
+        self.discrete().chr.read(addr)
+    }
+
+    #[inline]
+    fn ppu_write(&mut self, addr: u16, value: u8) {
+        self.discrete_mut().chr.write(addr, value);
+    }
+
+    #[inline]
+    fn mirroring(&self) -> Mirroring {
+        self.latch_mirroring()
+    }
+
+    fn prg_ram(&self) -> &[u8] {
+        self.discrete().prg_ram.bytes()
+    }
+
+    fn prg_ram_mut(&mut self) -> &mut [u8] {
+        self.discrete_mut().prg_ram.bytes_mut()
+    }
+
+    fn has_battery(&self) -> bool {
+        self.discrete().battery
+    }
+
+    fn write_affects_mapping(&self, addr: u16) -> bool {
+        addr >= 0x8000
+    }
+}

@@ -1,9 +1,8 @@
 //! Mapper 2, UxROM (UNROM, UOROM): a 16 KiB bank switched at $8000, the
 //! last 16 KiB fixed at $C000.
 
-use super::discrete::{discrete_memory_access, submapper_2_conflicts, Discrete};
-use super::Board;
-use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
+use super::discrete::{submapper_2_conflicts, Discrete, LatchBoard};
+use crate::cartridge::{Cartridge, CartridgeError};
 
 const BANK: usize = 0x4000;
 
@@ -26,40 +25,27 @@ impl Uxrom {
     }
 }
 
-impl Board for Uxrom {
-    #[inline]
-    fn cpu_peek(&self, addr: u16) -> Option<u8> {
-        self.board.cpu_peek(addr)
+impl LatchBoard for Uxrom {
+    fn discrete(&self) -> &Discrete {
+        &self.board
+    }
+
+    fn discrete_mut(&mut self) -> &mut Discrete {
+        &mut self.board
     }
 
     #[inline]
-    fn cpu_write(&mut self, addr: u16, value: u8, _cycle: u64) {
-        match addr {
-            0x8000..=0xFFFF => {
-                let bank = self.board.latched(addr, value);
-                self.board.prg.map(0x8000, BANK, usize::from(bank));
-            }
-            0x6000..=0x7FFF => self.board.prg_ram.write(addr, value),
-            _ => {}
-        }
+    fn latch(&mut self, value: u8) {
+        self.board.prg.map(0x8000, BANK, usize::from(value));
     }
-
-    #[inline]
-    fn mirroring(&self) -> Mirroring {
-        self.board.mirroring
-    }
-
-    fn write_affects_mapping(&self, addr: u16) -> bool {
-        addr >= 0x8000
-    }
-
-    discrete_memory_access!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_rom::{TestRom, KIB};
     use super::*;
+    use crate::cartridge::Mirroring;
+    use crate::mapper::Board;
 
     fn uxrom(submapper: u8) -> Uxrom {
         Uxrom::new(TestRom::new(2, 128 * KIB, 16 * KIB, 0, 8 * KIB).submapper(submapper).cart())

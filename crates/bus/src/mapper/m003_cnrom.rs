@@ -1,9 +1,8 @@
 //! Mapper 3, CNROM: 16 or 32 KiB of fixed PRG-ROM and an 8 KiB CHR bank
 //! switched by a latch at $8000-$FFFF.
 
-use super::discrete::{discrete_memory_access, submapper_2_conflicts, Discrete};
-use super::Board;
-use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
+use super::discrete::{submapper_2_conflicts, Discrete, LatchBoard};
+use crate::cartridge::{Cartridge, CartridgeError};
 
 const CHR_BANK: usize = 0x2000;
 
@@ -26,40 +25,27 @@ impl Cnrom {
     }
 }
 
-impl Board for Cnrom {
-    #[inline]
-    fn cpu_peek(&self, addr: u16) -> Option<u8> {
-        self.board.cpu_peek(addr)
+impl LatchBoard for Cnrom {
+    fn discrete(&self) -> &Discrete {
+        &self.board
+    }
+
+    fn discrete_mut(&mut self) -> &mut Discrete {
+        &mut self.board
     }
 
     #[inline]
-    fn cpu_write(&mut self, addr: u16, value: u8, _cycle: u64) {
-        match addr {
-            0x8000..=0xFFFF => {
-                let bank = self.board.latched(addr, value);
-                self.board.chr.map(0x0000, CHR_BANK, usize::from(bank));
-            }
-            0x6000..=0x7FFF => self.board.prg_ram.write(addr, value),
-            _ => {}
-        }
+    fn latch(&mut self, value: u8) {
+        self.board.chr.map(0x0000, CHR_BANK, usize::from(value));
     }
-
-    #[inline]
-    fn mirroring(&self) -> Mirroring {
-        self.board.mirroring
-    }
-
-    fn write_affects_mapping(&self, addr: u16) -> bool {
-        addr >= 0x8000
-    }
-
-    discrete_memory_access!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_rom::{TestRom, KIB};
     use super::*;
+    use crate::cartridge::Mirroring;
+    use crate::mapper::Board;
 
     fn cnrom(prg: usize, submapper: u8) -> Cnrom {
         Cnrom::new(TestRom::new(3, prg, 16 * KIB, 32 * KIB, 8 * KIB).submapper(submapper).vertical().cart())

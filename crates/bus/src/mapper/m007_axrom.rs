@@ -1,8 +1,7 @@
 //! Mapper 7, AxROM (AMROM, ANROM, AN1ROM, AOROM): a 32 KiB PRG bank and
 //! single-screen mirroring chosen by one latch at $8000-$FFFF.
 
-use super::discrete::{discrete_memory_access, submapper_2_conflicts, Discrete};
-use super::Board;
+use super::discrete::{submapper_2_conflicts, Discrete, LatchBoard};
 use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
 
 const BANK: usize = 0x8000;
@@ -26,45 +25,36 @@ impl Axrom {
     }
 }
 
-impl Board for Axrom {
-    #[inline]
-    fn cpu_peek(&self, addr: u16) -> Option<u8> {
-        self.board.cpu_peek(addr)
+impl LatchBoard for Axrom {
+    fn discrete(&self) -> &Discrete {
+        &self.board
+    }
+
+    fn discrete_mut(&mut self) -> &mut Discrete {
+        &mut self.board
     }
 
     #[inline]
-    fn cpu_write(&mut self, addr: u16, value: u8, _cycle: u64) {
-        match addr {
-            0x8000..=0xFFFF => {
-                let latch = self.board.latched(addr, value);
-                self.board.prg.map(0x8000, BANK, usize::from(latch & 0x0F));
-                self.upper_screen = latch & 0x10 != 0;
-            }
-            0x6000..=0x7FFF => self.board.prg_ram.write(addr, value),
-            _ => {}
-        }
+    fn latch(&mut self, value: u8) {
+        self.board.prg.map(0x8000, BANK, usize::from(value & 0x0F));
+        self.upper_screen = value & 0x10 != 0;
     }
 
     #[inline]
-    fn mirroring(&self) -> Mirroring {
+    fn latch_mirroring(&self) -> Mirroring {
         match (self.board.mirroring, self.upper_screen) {
             (Mirroring::FourScreen, _) => Mirroring::FourScreen,
             (_, false) => Mirroring::SingleScreenLower,
             (_, true) => Mirroring::SingleScreenUpper,
         }
     }
-
-    fn write_affects_mapping(&self, addr: u16) -> bool {
-        addr >= 0x8000
-    }
-
-    discrete_memory_access!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_rom::{TestRom, KIB};
     use super::*;
+    use crate::mapper::Board;
 
     fn axrom(submapper: u8) -> Axrom {
         Axrom::new(TestRom::new(7, 256 * KIB, 32 * KIB, 0, 8 * KIB).submapper(submapper).cart())

@@ -1,9 +1,8 @@
 //! Mapper 11, Color Dreams: a latch at $8000-$FFFF selects a 32 KiB PRG
 //! bank (bits 0-1) and an 8 KiB CHR bank (bits 4-7).
 
-use super::discrete::{discrete_memory_access, Discrete};
-use super::Board;
-use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
+use super::discrete::{Discrete, LatchBoard};
+use crate::cartridge::{Cartridge, CartridgeError};
 
 /// The Color Dreams / Wisdom Tree board (74LS377 latch; bits 2-3 drive the
 /// lockout defeat, which needs no emulation). Always has bus conflicts.
@@ -22,41 +21,28 @@ impl ColorDreams {
     }
 }
 
-impl Board for ColorDreams {
-    #[inline]
-    fn cpu_peek(&self, addr: u16) -> Option<u8> {
-        self.board.cpu_peek(addr)
+impl LatchBoard for ColorDreams {
+    fn discrete(&self) -> &Discrete {
+        &self.board
+    }
+
+    fn discrete_mut(&mut self) -> &mut Discrete {
+        &mut self.board
     }
 
     #[inline]
-    fn cpu_write(&mut self, addr: u16, value: u8, _cycle: u64) {
-        match addr {
-            0x8000..=0xFFFF => {
-                let latch = self.board.latched(addr, value);
-                self.board.prg.map(0x8000, 0x8000, usize::from(latch & 0x03));
-                self.board.chr.map(0x0000, 0x2000, usize::from(latch >> 4));
-            }
-            0x6000..=0x7FFF => self.board.prg_ram.write(addr, value),
-            _ => {}
-        }
+    fn latch(&mut self, value: u8) {
+        self.board.prg.map(0x8000, 0x8000, usize::from(value & 0x03));
+        self.board.chr.map(0x0000, 0x2000, usize::from(value >> 4));
     }
-
-    #[inline]
-    fn mirroring(&self) -> Mirroring {
-        self.board.mirroring
-    }
-
-    fn write_affects_mapping(&self, addr: u16) -> bool {
-        addr >= 0x8000
-    }
-
-    discrete_memory_access!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_rom::{TestRom, KIB};
     use super::*;
+    use crate::cartridge::Mirroring;
+    use crate::mapper::Board;
 
     /// 128 KiB PRG, 128 KiB CHR; the last byte of each PRG bank ($FFFF) is
     /// $FF so a write there meets no conflict.

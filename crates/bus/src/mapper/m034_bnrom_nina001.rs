@@ -2,7 +2,7 @@
 //! of PRG through a latch at $8000-$FFFF; NINA-001 has its registers at
 //! $7FFD-$7FFF on top of 8 KiB of PRG-RAM and switches CHR in 4 KiB banks.
 
-use super::discrete::{discrete_memory_access, Discrete};
+use super::discrete::{discrete_memory_access, Discrete, LatchBoard};
 use super::Board;
 use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
 
@@ -37,34 +37,19 @@ impl Bnrom {
     }
 }
 
-impl Board for Bnrom {
-    #[inline]
-    fn cpu_peek(&self, addr: u16) -> Option<u8> {
-        self.board.cpu_peek(addr)
+impl LatchBoard for Bnrom {
+    fn discrete(&self) -> &Discrete {
+        &self.board
+    }
+
+    fn discrete_mut(&mut self) -> &mut Discrete {
+        &mut self.board
     }
 
     #[inline]
-    fn cpu_write(&mut self, addr: u16, value: u8, _cycle: u64) {
-        match addr {
-            0x8000..=0xFFFF => {
-                let bank = self.board.latched(addr, value);
-                self.board.prg.map(0x8000, PRG_BANK, usize::from(bank));
-            }
-            0x6000..=0x7FFF => self.board.prg_ram.write(addr, value),
-            _ => {}
-        }
+    fn latch(&mut self, value: u8) {
+        self.board.prg.map(0x8000, PRG_BANK, usize::from(value));
     }
-
-    #[inline]
-    fn mirroring(&self) -> Mirroring {
-        self.board.mirroring
-    }
-
-    fn write_affects_mapping(&self, addr: u16) -> bool {
-        addr >= 0x8000
-    }
-
-    discrete_memory_access!();
 }
 
 /// AVE's NINA-001 (and NINA-002, the same registers with 128 KiB of PRG).

@@ -1,9 +1,8 @@
 //! Mapper 66, GxROM (GNROM, MHROM): a latch at $8000-$FFFF selects a 32 KiB
 //! PRG bank (bits 4-5) and an 8 KiB CHR bank (bits 0-1).
 
-use super::discrete::{discrete_memory_access, Discrete};
-use super::Board;
-use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
+use super::discrete::{Discrete, LatchBoard};
+use crate::cartridge::{Cartridge, CartridgeError};
 
 /// GNROM/MHROM. The latch is read as whole nibbles (the wiki's oversize
 /// 512 KiB PRG / 128 KiB CHR form); on the real 128 KiB / 32 KiB boards the
@@ -23,41 +22,28 @@ impl Gxrom {
     }
 }
 
-impl Board for Gxrom {
-    #[inline]
-    fn cpu_peek(&self, addr: u16) -> Option<u8> {
-        self.board.cpu_peek(addr)
+impl LatchBoard for Gxrom {
+    fn discrete(&self) -> &Discrete {
+        &self.board
+    }
+
+    fn discrete_mut(&mut self) -> &mut Discrete {
+        &mut self.board
     }
 
     #[inline]
-    fn cpu_write(&mut self, addr: u16, value: u8, _cycle: u64) {
-        match addr {
-            0x8000..=0xFFFF => {
-                let latch = self.board.latched(addr, value);
-                self.board.prg.map(0x8000, 0x8000, usize::from(latch >> 4));
-                self.board.chr.map(0x0000, 0x2000, usize::from(latch & 0x0F));
-            }
-            0x6000..=0x7FFF => self.board.prg_ram.write(addr, value),
-            _ => {}
-        }
+    fn latch(&mut self, value: u8) {
+        self.board.prg.map(0x8000, 0x8000, usize::from(value >> 4));
+        self.board.chr.map(0x0000, 0x2000, usize::from(value & 0x0F));
     }
-
-    #[inline]
-    fn mirroring(&self) -> Mirroring {
-        self.board.mirroring
-    }
-
-    fn write_affects_mapping(&self, addr: u16) -> bool {
-        addr >= 0x8000
-    }
-
-    discrete_memory_access!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_rom::{TestRom, KIB};
     use super::*;
+    use crate::cartridge::Mirroring;
+    use crate::mapper::Board;
 
     /// 128 KiB PRG, 32 KiB CHR; the last byte of each PRG bank ($FFFF) is
     /// $FF so a write there meets no conflict.
