@@ -152,15 +152,21 @@ impl NesBus {
         &self.ppu
     }
 
+    /// The PPU and the memory it fetches through, borrowed together.
+    #[inline]
+    fn ppu_with_memory(&mut self) -> (&mut Ppu, PpuMemory<'_>) {
+        (&mut self.ppu, PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram, a12: &mut self.a12 })
+    }
+
     /// Brings the PPU up to `dots` processed dots.
     #[inline]
     fn catch_up_ppu(&mut self, dots: u64) {
-        let mut memory = PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram, a12: &mut self.a12 };
-        self.ppu.run_to(dots, &mut memory);
+        let (ppu, mut memory) = self.ppu_with_memory();
+        ppu.run_to(dots, &mut memory);
     }
 
-    /// Brings the PPU up to the boundary after the last completed cycle
-    /// (three dots per CPU cycle), e.g. before showing a frame or a trace.
+    /// Brings the PPU up to the boundary after the last completed cycle,
+    /// e.g. before showing a frame or a trace.
     pub fn sync_ppu(&mut self) {
         self.catch_up_ppu(self.timing.boundary_dots(self.cycle));
     }
@@ -229,9 +235,8 @@ impl NesBus {
         match addr {
             0x2000..=0x3FFF => {
                 self.catch_up_ppu(self.access_dot());
-                let mut memory =
-                    PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram, a12: &mut self.a12 };
-                let value = self.ppu.read_register(addr, &mut memory);
+                let (ppu, mut memory) = self.ppu_with_memory();
+                let value = ppu.read_register(addr, &mut memory);
                 // A $2002 read can lower the NMI line: sample from now on.
                 self.deadline = 0;
                 value
@@ -249,9 +254,8 @@ impl NesBus {
         match addr {
             0x2000..=0x3FFF => {
                 self.catch_up_ppu(self.access_dot());
-                let mut memory =
-                    PpuMemory { mapper: &mut self.mapper, vram: &mut self.vram, a12: &mut self.a12 };
-                self.ppu.write_register(addr, value, &mut memory);
+                let (ppu, mut memory) = self.ppu_with_memory();
+                ppu.write_register(addr, value, &mut memory);
                 // $2000 can raise or lower NMI, $2001 moves the odd-frame
                 // skip: sample from now on until the deadline is known again.
                 self.deadline = 0;

@@ -137,12 +137,6 @@ impl Nes {
         self.cpu.step(&mut self.bus);
     }
 
-    /// Runs until `cycle_limit` or until `stop` returns true (checked after
-    /// every instruction, given the console).
-    pub fn run_until(&mut self, cycle_limit: u64, mut stop: impl FnMut(&Cpu<Ricoh2A03>) -> bool) {
-        self.cpu.run_until(&mut self.bus, cycle_limit, |cpu| stop(cpu) || cpu.jammed().is_some());
-    }
-
     /// The cartridge header.
     pub fn header(&self) -> &Header {
         &self.header

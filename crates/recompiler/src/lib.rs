@@ -130,7 +130,8 @@ pub struct Block {
     pub chain_offset: usize,
     /// Bytes of host code.
     pub host_len: usize,
-    /// Times entered.
+    /// Times the dispatcher entered it (entries chained from other blocks
+    /// are not counted).
     pub executions: u64,
 }
 
