@@ -9,7 +9,7 @@ mod tests;
 
 pub use cartridge::{Cartridge, CartridgeError, Console, Header, Mirroring, Region, RomFormat};
 pub use controller::{Buttons, Controller};
-pub use mapper::Mapper;
+pub use mapper::{source, Mapper, PlainPage};
 
 use dynes_ppu::{Ppu, PpuBus};
 
@@ -82,6 +82,8 @@ pub struct NesBus {
     controllers: [Controller; 2],
     open_bus: u8,
     cycle: u64,
+    /// Counts writes that may have changed the CPU memory map.
+    mapping_generation: u64,
 }
 
 impl NesBus {
@@ -103,6 +105,7 @@ impl NesBus {
             controllers: [Controller::new(), Controller::new()],
             open_bus: 0,
             cycle: 0,
+            mapping_generation: 0,
         }
     }
 
@@ -140,6 +143,31 @@ impl NesBus {
     /// The last value driven on the CPU data bus.
     pub fn open_bus(&self) -> u8 {
         self.open_bus
+    }
+
+    /// The cycle counter, for compiled code that counts cycles itself.
+    pub fn cycle_mut(&mut self) -> &mut u64 {
+        &mut self.cycle
+    }
+
+    /// Changes whenever a write may have changed what [`NesBus::plain_page`]
+    /// answers (a mapper register write).
+    pub fn mapping_generation(&self) -> u64 {
+        self.mapping_generation
+    }
+
+    /// How CPU page `page` is mapped now, for compiled code: console RAM
+    /// (through its mirrors), plain cartridge memory, or nothing plain
+    /// (registers and open bus).
+    pub fn plain_page(&mut self, page: u8) -> PlainPage {
+        match page {
+            0x00..=0x1F => {
+                let offset = (usize::from(page) << 8) & (RAM_SIZE - 1);
+                PlainPage::ram(&mut self.ram[offset..offset + 0x100], source::RAM + offset as u32, true, true)
+            }
+            0x20..=0x3F => PlainPage::NONE,
+            page => self.mapper.plain_page(page),
+        }
     }
 
     /// Sets the cycle counter (e.g. to start a trace at a known count).
@@ -298,6 +326,7 @@ impl dynes_cpu::Bus for NesBus {
             if self.mapper.write_affects_mapping(addr) {
                 // IRQ enable/acknowledge and the like: sample from now on.
                 self.deadline = 0;
+                self.mapping_generation += 1;
             }
         } else {
             self.write_io(addr, value);

@@ -1,55 +1,81 @@
 //! x86-64 code generation with dynasm.
 //!
-//! Host registers inside a block (all callee-saved, so helper calls keep them):
+//! Host registers inside compiled code:
 //!
 //! | host  | guest |
 //! |-------|-------|
 //! | r12b  | A     |
 //! | bl    | X     |
 //! | bpl   | Y     |
+//! | r8b   | N (0 or 1) |
+//! | r9b   | Z (0 or 1) |
+//! | r10b  | C (0 or 1) |
+//! | r11   | instructions executed |
 //! | r14   | cycle count |
-//! | r13   | plain memory base |
-//! | r15   | the `Cpu` (S, PC, flags, instruction count live there) |
+//! | r13   | console RAM (the always-plain memory at guest $0000) |
+//! | r15   | the [`Context`], whose first field is the `Cpu` |
 //!
-//! The upper bits of rbx, rbp and r12 stay zero: guest registers are only
-//! ever written through their low bytes after the prologue's zero-extending
-//! loads. `[rsp]` holds the `Context` pointer.
+//! V, D, I, S and PC live in the `Cpu` inside the context. The upper bits of
+//! rbx, rbp and r12 stay zero. r8-r11 are caller-saved: every call out of
+//! compiled code first stores all guest state into the context ("spill") and
+//! reloads it afterwards, so helpers see and change a complete `Cpu`.
+//!
+//! One trampoline at the start of the buffer loads the registers and jumps
+//! to a block's chain entry; one epilogue stores them back and returns.
+//! Blocks jump straight to each other inside one address window, and
+//! through the entry table (guest address to host address) elsewhere.
 
 use dynasmrt::{dynasm, x64::Assembler, AssemblyOffset, DynamicLabel, DynasmApi, DynasmLabelApi};
 use dynes_cpu::{layout, Cpu, Instruction, Kind, Mnemonic, Mode, Nmos6502};
 
-/// What the dispatcher hands a block, and what the block hands back.
+/// What compiled code works on: the CPU, the memory maps and the exits.
+/// Lives in a `Box` owned by the recompiler, so its address is stable.
 #[repr(C)]
 pub(crate) struct Context {
-    /// The `Cpu` (any variant: the layout does not depend on it).
-    pub cpu: *mut u8,
-    /// Plain 64 KiB memory.
-    pub memory: *mut u8,
+    /// The running CPU (any variant: the layout does not depend on it),
+    /// copied in before and out after compiled code runs.
+    pub cpu: Cpu<Nmos6502>,
+    /// The bus (its concrete type is known to the helpers).
+    pub bus: *mut u8,
     /// The bus's cycle counter.
     pub cycle: *mut u64,
-    /// Page of a store that hit compiled code (the block exited right after
-    /// it), or `NO_EXIT_PAGE`.
-    pub exit_page: u32,
-    /// Set when the code returns because an instruction jumped to itself
-    /// (a trap): its address. `NO_TRAP` otherwise.
-    pub trap: u32,
-    /// Blocks are entered (and chained into) only while
-    /// `cycle + worst case <= deadline`.
+    /// Console RAM: the plain memory at guest $0000.
+    pub ram: *mut u8,
+    /// Blocks run (and chain) only while `cycle + worst case <= deadline`.
     pub deadline: u64,
+    /// Guest address to host chain entry (0 = none).
+    pub entry: *const u64,
+    /// Set when an instruction jumped to itself (a trap): its address;
+    /// `NO_TRAP` otherwise.
+    pub trap: u32,
+    /// Instructions the interpreter ran for compiled code (accesses that
+    /// were not plain memory).
+    pub fallbacks: u64,
+    /// Guest pages holding compiled code that the interpreter wrote to.
+    pub written: [u64; 4],
+    /// Per guest page: whether it currently shows compiled code.
+    pub code_pages: [u8; 256],
+    /// Per guest page: host address of guest address 0 of that page's
+    /// plain memory for reads (so `map + addr` is the byte), or 0.
+    pub read_map: [usize; 256],
+    /// The same for plain writes; 0 also where the page holds code.
+    pub write_map: [usize; 256],
 }
 
 /// `trap` when no instruction jumped to itself.
 pub(crate) const NO_TRAP: u32 = u32::MAX;
 
-/// `exit_page` when no store hit compiled code.
-pub(crate) const NO_EXIT_PAGE: u32 = u32::MAX;
+/// `next` for a fallback after which compiled code must always exit.
+pub(crate) const ALWAYS_EXIT: u32 = u32::MAX;
 
-const CTX_EXIT_PAGE: i32 = std::mem::offset_of!(Context, exit_page) as i32;
-const CTX_TRAP: i32 = std::mem::offset_of!(Context, trap) as i32;
-const CTX_CPU: i32 = std::mem::offset_of!(Context, cpu) as i32;
-const CTX_MEMORY: i32 = std::mem::offset_of!(Context, memory) as i32;
+const CTX_BUS: i32 = std::mem::offset_of!(Context, bus) as i32;
 const CTX_CYCLE: i32 = std::mem::offset_of!(Context, cycle) as i32;
+const CTX_RAM: i32 = std::mem::offset_of!(Context, ram) as i32;
 const CTX_DEADLINE: i32 = std::mem::offset_of!(Context, deadline) as i32;
+const CTX_ENTRY: i32 = std::mem::offset_of!(Context, entry) as i32;
+const CTX_TRAP: i32 = std::mem::offset_of!(Context, trap) as i32;
+const READ_MAP: i32 = std::mem::offset_of!(Context, read_map) as i32;
+const WRITE_MAP: i32 = std::mem::offset_of!(Context, write_map) as i32;
 
 const A: i32 = layout::A as i32;
 const X: i32 = layout::X as i32;
@@ -63,6 +89,9 @@ const I: i32 = layout::I as i32;
 const Z: i32 = layout::Z as i32;
 const C: i32 = layout::C as i32;
 const INSNS: i32 = layout::INSTRUCTIONS as i32;
+
+const _: () = assert!(std::mem::offset_of!(Context, cpu) == 0);
+const _: () = assert!(CTX_BUS >= 0 && CTX_CYCLE >= 0 && CTX_RAM >= 0 && CTX_ENTRY >= 0);
 
 macro_rules! x64 {
     ($ops:expr; $($t:tt)*) => {
@@ -92,14 +121,14 @@ fn ends_block(insn: &Instruction) -> bool {
         || matches!(insn.info.mnemonic, Mnemonic::Jmp | Mnemonic::Jsr | Mnemonic::Rts | Mnemonic::Rti)
 }
 
-/// Decodes the block starting at `pc`: empty if its first instruction is not
-/// compiled.
-pub(crate) fn discover(pc: u16, peek: impl Fn(u16) -> u8) -> Vec<Instruction> {
+/// Decodes the block starting at `pc` whose bytes all lie below `end`:
+/// empty if its first instruction is not compiled.
+pub(crate) fn discover(pc: u16, end: u32, peek: impl Fn(u16) -> u8) -> Vec<Instruction> {
     let mut insns = Vec::new();
     let mut addr = pc as u32;
     while insns.len() < crate::MAX_BLOCK_INSNS {
         let insn = Instruction::decode(addr as u16, &peek);
-        if addr + insn.len as u32 > 0x10000 || !supported(&insn) {
+        if addr + insn.len as u32 > end || !supported(&insn) {
             break;
         }
         addr += insn.len as u32;
@@ -112,8 +141,9 @@ pub(crate) fn discover(pc: u16, peek: impl Fn(u16) -> u8) -> Vec<Instruction> {
     insns
 }
 
-/// Guest addresses a block can continue at that are known statically
-/// (fall-through, branch targets, JMP/JSR targets).
+/// How a block can leave: the guest addresses it continues at that are
+/// known statically, and whether it can also leave for one computed at run
+/// time.
 pub(crate) fn static_successors(insns: &[Instruction]) -> Vec<u16> {
     let Some(last) = insns.last() else { return Vec::new() };
     let next = last.addr.wrapping_add(last.len as u16);
@@ -123,99 +153,177 @@ pub(crate) fn static_successors(insns: &[Instruction]) -> Vec<u16> {
         (_, Mnemonic::Jsr) => vec![last.operand(), next],
         (_, Mnemonic::Rts | Mnemonic::Rti | Mnemonic::Jmp) => Vec::new(),
         // The block stopped before an instruction it does not compile.
-        _ => Vec::new(),
+        _ => vec![next],
     }
 }
 
-/// Where an instruction's operand is.
-#[derive(Clone, Copy)]
-enum Operand {
-    Imm(u8),
-    /// A fixed address.
-    Static(u16),
-    /// The address is in edx.
-    Dynamic,
+/// Functions compiled code calls, for one CPU variant and bus type.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Helpers {
+    /// `fn(ctx, next) -> exit`: runs the instruction at PC on the
+    /// interpreter; non-zero when compiled code must leave afterwards.
+    pub fallback: usize,
+    /// `fn(cpu, value)`: decimal-mode ADC.
+    pub adc_decimal: usize,
+    /// `fn(cpu, value)`: decimal-mode SBC.
+    pub sbc_decimal: usize,
 }
 
-/// Out-of-line code emitted after a block's body.
-enum Stub {
-    /// A store hit a page with compiled code: record the page (in ecx) and
-    /// leave with PC at the next instruction.
-    Smc { label: DynamicLabel, next_pc: u16, count: u32, pending: i32 },
-    /// Decimal-mode ADC/SBC through the interpreter's arithmetic.
-    Decimal { label: DynamicLabel, resume: DynamicLabel, helper: usize },
+/// What the code generator knows about the bus.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Memory {
+    /// Guest addresses below this are console RAM (mirrored by `ram_mask`).
+    pub ram_end: u32,
+    pub ram_mask: u32,
+    /// Pages where any access, dummy reads included, may have effects:
+    /// instructions touching them always run on the interpreter.
+    pub io_pages: [bool; 256],
+    /// Whether the CPU has decimal mode.
+    pub decimal: bool,
 }
 
-/// The executable code buffer.
-pub(crate) struct CodeBuffer {
-    asm: Assembler,
-    /// Start of the committed code (moves when the buffer grows).
-    base: *const u8,
+impl Memory {
+    /// The whole address space is plain RAM (a flat test machine).
+    fn flat(&self) -> bool {
+        self.ram_end >= 0x10000
+    }
+}
+
+/// A block to emit.
+pub(crate) struct Plan<'a> {
+    pub insns: &'a [Instruction],
+    pub worst_cycles: u64,
+    /// Its chain entry.
+    pub label: DynamicLabel,
 }
 
 /// Where a block landed.
 pub(crate) struct Compiled {
-    /// Entry from the dispatcher (with the prologue).
-    pub offset: usize,
-    /// Entry from another block (registers already loaded).
+    /// Chain entry (the dispatcher enters here too, through the trampoline).
     pub chain_offset: usize,
+    /// Where to leave for the dispatcher when the block is dropped: the
+    /// chain entry is patched to jump here.
+    pub relink_offset: usize,
     pub len: usize,
+    /// Instructions that may run on the interpreter (non-plain accesses).
+    pub fallback_sites: usize,
 }
 
-extern "sysv64" fn adc_decimal(cpu: *mut Cpu<Nmos6502>, value: u32) {
-    // SAFETY: generated code passes the `Cpu` the dispatcher gave it, which
-    // is a live `&mut Cpu` for the duration of the block; the decimal path
-    // is only compiled for the NMOS variant.
-    unsafe { (*cpu).alu_adc(value as u8) }
+/// The executable code buffer with its trampoline and epilogue.
+pub(crate) struct CodeBuffer {
+    asm: Assembler,
+    /// Start of the committed code (moves when the buffer grows).
+    base: *const u8,
+    enter: AssemblyOffset,
+    epilogue: DynamicLabel,
 }
 
-extern "sysv64" fn sbc_decimal(cpu: *mut Cpu<Nmos6502>, value: u32) {
-    // SAFETY: as for `adc_decimal`.
-    unsafe { (*cpu).alu_sbc(value as u8) }
+/// Where an operand is, once its address is known and checked.
+#[derive(Clone, Copy)]
+enum Loc {
+    Imm(u8),
+    /// `[r13 + disp]`: console RAM at a fixed offset.
+    Ram(i32),
+    /// `[r13 + rdx]`: console RAM at the address in rdx.
+    RamDyn,
+    /// `[rax + disp]`: plain memory through a map entry in rax.
+    Mapped(i32),
+    /// `[rax + rdx]`.
+    MappedDyn,
+}
+
+/// Out-of-line code emitted after a block's body.
+enum Stub {
+    /// Runs the instruction on the interpreter, then continues at `resume`
+    /// or leaves.
+    Fallback {
+        label: DynamicLabel,
+        resume: DynamicLabel,
+        addr: u16,
+        next: u32,
+        /// Instructions of the block before this one.
+        index: u32,
+        pending_before: i32,
+        pending_after: i32,
+    },
+    /// Decimal-mode ADC/SBC through the interpreter's arithmetic.
+    Decimal { label: DynamicLabel, resume: DynamicLabel, helper: usize },
 }
 
 impl CodeBuffer {
     pub fn new() -> std::io::Result<CodeBuffer> {
-        Ok(CodeBuffer { asm: Assembler::new()?, base: std::ptr::null() })
+        let mut asm = Assembler::new()?;
+        let epilogue = asm.new_dynamic_label();
+        let enter = asm.offset();
+        // enter(ctx: rdi, chain entry: rsi). Six pushes and 8 bytes keep
+        // rsp 16-byte aligned for calls out of compiled code.
+        x64!(asm
+            ; push rbx ; push rbp ; push r12 ; push r13 ; push r14 ; push r15
+            ; sub rsp, 8
+            ; mov r15, rdi
+            ; mov r13, [r15 + CTX_RAM]
+        );
+        reload(&mut asm);
+        x64!(asm
+            ; jmp rsi
+            ; =>epilogue
+        );
+        spill(&mut asm);
+        x64!(asm
+            ; add rsp, 8
+            ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbp ; pop rbx
+            ; ret
+        );
+        let mut buffer = CodeBuffer { asm, base: std::ptr::null(), enter, epilogue };
+        buffer.commit();
+        Ok(buffer)
     }
 
-    /// Runs the block at `offset`.
+    /// Runs compiled code from the chain entry at `offset`.
     pub fn run(&self, offset: usize, ctx: &mut Context) {
-        // SAFETY: `offset` is the start of a block emitted by `compile` and
-        // committed (so `base` is the current start of executable memory);
-        // the block follows the System V ABI and only touches memory through
-        // the context: the `Cpu` and the 64 KiB plain memory, both live and
-        // exclusively borrowed by the dispatcher while the block runs, and
-        // guest addresses are masked to 16 bits before indexing it.
+        // SAFETY: `enter` is the trampoline and `offset` a block's chain
+        // entry, both committed (`base` is the current start of executable
+        // memory). The code follows the System V ABI and touches memory only
+        // through the context: the `Cpu` inside it, the bus's cycle counter,
+        // console RAM and the plain pages of the read/write maps, all live
+        // and exclusively borrowed by the dispatcher while it runs. Guest
+        // addresses are masked to 16 bits before they index a map or RAM.
         unsafe {
-            let entry: extern "sysv64" fn(*mut Context) = std::mem::transmute(self.base.add(offset));
-            entry(ctx);
+            let enter: extern "sysv64" fn(*mut Context, *const u8) =
+                std::mem::transmute(self.base.add(self.enter.0));
+            enter(ctx, self.base.add(offset));
         }
     }
 
-    /// Translates `insns` (whose worst case is `worst_cycles`); the code is
-    /// runnable after the next [`CodeBuffer::commit`]. Exits chain through
-    /// `entry_table` (guest address to host chain entry, 0 = none).
+    /// A fresh label for a block's chain entry.
+    pub fn new_label(&mut self) -> DynamicLabel {
+        self.asm.new_dynamic_label()
+    }
+
+    /// Translates one block; runnable after the next [`CodeBuffer::commit`].
+    /// `link` names the chain entry of a block another exit may jump to
+    /// directly.
     pub fn emit(
         &mut self,
-        insns: &[Instruction],
-        worst_cycles: u64,
-        decimal: bool,
-        code_pages: *const u8,
-        entry_table: *const u64,
+        plan: &Plan<'_>,
+        memory: &Memory,
+        helpers: &Helpers,
+        link: &dyn Fn(u16) -> Option<DynamicLabel>,
     ) -> Compiled {
         let start = self.asm.offset();
         let mut gen = Gen {
             ops: &mut self.asm,
             stubs: Vec::new(),
-            decimal,
-            code_pages: code_pages as i64,
-            entry_table: entry_table as i64,
+            memory,
+            helpers,
+            link,
+            epilogue: self.epilogue,
             pending: 0,
+            fallback_sites: 0,
         };
-        let chain = gen.block(insns, worst_cycles);
+        let (relink, fallback_sites) = gen.block(plan);
         let len = self.asm.offset().0 - start.0;
-        Compiled { offset: start.0, chain_offset: chain.0, len }
+        Compiled { chain_offset: start.0, relink_offset: relink.0, len, fallback_sites }
     }
 
     /// Makes everything emitted so far executable (this may move the buffer).
@@ -224,154 +332,229 @@ impl CodeBuffer {
         self.base = self.asm.reader().lock().ptr(AssemblyOffset(0));
     }
 
+    /// Points the chain entries at `offsets` to their blocks' relink stubs
+    /// (the blocks were dropped), in one re-protection of the buffer.
+    pub fn unlink(&mut self, offsets: &[(usize, usize)]) {
+        if offsets.is_empty() {
+            return;
+        }
+        self.asm
+            .alter(|m| {
+                for &(chain, relink) in offsets {
+                    m.goto(AssemblyOffset(chain));
+                    // jmp rel32 from the end of this 5-byte instruction.
+                    let rel = relink as i64 - (chain as i64 + 5);
+                    m.push(0xE9);
+                    m.push_i32(rel as i32);
+                }
+            })
+            .expect("patching a committed chain entry");
+        self.base = self.asm.reader().lock().ptr(AssemblyOffset(0));
+    }
+
     /// The host address of `offset` in the committed code.
     pub fn address(&self, offset: usize) -> u64 {
         self.base as u64 + offset as u64
     }
+
+    /// The committed bytes at `offset..offset + len`.
+    pub fn bytes(&self, offset: usize, len: usize) -> Vec<u8> {
+        let reader = self.asm.reader();
+        let buffer = reader.lock();
+        buffer[offset..offset + len].to_vec()
+    }
+
+    /// Start of the committed code.
+    pub fn base(&self) -> u64 {
+        self.base as u64
+    }
+}
+
+/// Stores guest state from host registers into the context.
+fn spill<T: DynasmApi>(ops: &mut T) {
+    x64!(ops
+        ; mov [r15 + A], r12b
+        ; mov [r15 + X], bl
+        ; mov [r15 + Y], bpl
+        ; mov [r15 + N], r8b
+        ; mov [r15 + Z], r9b
+        ; mov [r15 + C], r10b
+        ; mov [r15 + INSNS], r11
+        ; mov rdx, [r15 + CTX_CYCLE]
+        ; mov [rdx], r14
+    );
+}
+
+/// Loads guest state from the context into host registers (rax survives).
+fn reload<T: DynasmApi>(ops: &mut T) {
+    x64!(ops
+        ; movzx r12d, BYTE [r15 + A]
+        ; movzx ebx, BYTE [r15 + X]
+        ; movzx ebp, BYTE [r15 + Y]
+        ; movzx r8d, BYTE [r15 + N]
+        ; movzx r9d, BYTE [r15 + Z]
+        ; movzx r10d, BYTE [r15 + C]
+        ; mov r11, [r15 + INSNS]
+        ; mov rdx, [r15 + CTX_CYCLE]
+        ; mov r14, [rdx]
+    );
 }
 
 struct Gen<'a> {
     ops: &'a mut Assembler,
     stubs: Vec<Stub>,
-    decimal: bool,
-    code_pages: i64,
-    entry_table: i64,
-    /// Static cycles of the instructions emitted since r14 was last updated:
-    /// added at exits only (page-cross extras go to r14 at once).
+    memory: &'a Memory,
+    helpers: &'a Helpers,
+    link: &'a dyn Fn(u16) -> Option<DynamicLabel>,
+    epilogue: DynamicLabel,
+    /// Static cycles of the instructions emitted since r14 was last
+    /// updated: the exact cycle is r14 + pending.
     pending: i32,
+    fallback_sites: usize,
 }
 
 impl Gen<'_> {
-    /// Emits a block; returns its chain entry.
-    fn block(&mut self, insns: &[Instruction], worst_cycles: u64) -> AssemblyOffset {
-        let epilogue = self.ops.new_dynamic_label();
+    /// Emits a block; returns its relink stub and how many fallback sites
+    /// it has.
+    fn block(&mut self, plan: &Plan<'_>) -> (AssemblyOffset, usize) {
+        let insns = plan.insns;
+        let first = insns[0].addr;
+        let stale = self.ops.new_dynamic_label();
         x64!(self.ops
-            ; push rbx ; push rbp ; push r12 ; push r13 ; push r14 ; push r15
-            ; sub rsp, 8
-            ; mov [rsp], rdi
-            ; mov r15, [rdi + CTX_CPU]
-            ; mov r13, [rdi + CTX_MEMORY]
-            ; mov rax, [rdi + CTX_CYCLE]
-            ; mov r14, [rax]
-            ; movzx r12d, BYTE [r15 + A]
-            ; movzx ebx, BYTE [r15 + X]
-            ; movzx ebp, BYTE [r15 + Y]
-        );
-        // Chained blocks come in here, PC already set by the block before:
-        // run only if no event can fall inside this block.
-        let chain = self.ops.offset();
-        x64!(self.ops
-            ; mov rdi, [rsp]
-            ; lea rax, [r14 + worst_cycles as i32]
-            ; cmp rax, [rdi + CTX_DEADLINE]
-            ; ja =>epilogue
+            ; =>plan.label
+            ; lea rax, [r14 + plan.worst_cycles as i32]
+            ; cmp rax, [r15 + CTX_DEADLINE]
+            ; ja =>stale
         );
         let mut ended = false;
         for (index, insn) in insns.iter().enumerate() {
-            let count = index as u32 + 1;
-            ended = self.insn(insn, count, epilogue);
+            ended = self.insn(insn, index as u32);
         }
         if !ended {
             let last = insns.last().expect("blocks are not empty");
             let next = last.addr.wrapping_add(last.len as u16);
-            self.exit_static(next, insns.len() as u32, last.addr, epilogue);
+            self.exit_static(next, insns.len() as u32, last.addr);
         }
-        // Stubs carry the pending cycles of their own exit point.
-        self.pending = 0;
         for stub in std::mem::take(&mut self.stubs) {
-            match stub {
-                Stub::Smc { label, next_pc, count, pending } => {
-                    x64!(self.ops
-                        ; =>label
-                        ; add r14, pending
-                        ; mov rdi, [rsp]
-                        ; mov DWORD [rdi + CTX_EXIT_PAGE], ecx
-                        ; mov WORD [r15 + PC], next_pc as i16
-                    );
-                    self.exit_to_dispatcher(count, epilogue);
-                }
-                Stub::Decimal { label, resume, helper } => {
-                    x64!(self.ops
-                        ; =>label
-                        ; mov [r15 + A], r12b
-                        ; mov rdi, r15
-                        ; movzx esi, al
-                        ; mov rax, QWORD helper as i64
-                        ; call rax
-                        ; movzx r12d, BYTE [r15 + A]
-                        ; jmp =>resume
-                    );
-                }
-            }
+            self.stub(stub);
         }
+        // An event may fall inside the block: leave with PC at its start.
         x64!(self.ops
-            ; =>epilogue
-            ; mov [r15 + A], r12b
-            ; mov [r15 + X], bl
-            ; mov [r15 + Y], bpl
-            ; mov rdi, [rsp]
-            ; mov rax, [rdi + CTX_CYCLE]
-            ; mov [rax], r14
-            ; add rsp, 8
-            ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbp ; pop rbx
-            ; ret
+            ; =>stale
+            ; mov WORD [r15 + PC], first as i16
+            ; jmp =>self.epilogue
         );
-        chain
+        // Dropped: go wherever the entry table says the address is now.
+        let relink = self.ops.offset();
+        x64!(self.ops ; mov WORD [r15 + PC], first as i16);
+        self.jump_through_entry_table(first as i32);
+        (relink, self.fallback_sites)
     }
 
-    /// Leaves the block with PC = `pc` after `count` instructions, chaining
-    /// into the block compiled for `pc` if there is one. A jump to itself
-    /// (a trap) returns to the dispatcher so it can see it.
-    fn exit_static(&mut self, pc: u16, count: u32, last: u16, epilogue: DynamicLabel) {
-        self.exit_bookkeeping(count);
-        x64!(self.ops ; mov WORD [r15 + PC], pc as i16);
+    fn stub(&mut self, stub: Stub) {
+        match stub {
+            Stub::Fallback { label, resume, addr, next, index, pending_before, pending_after } => {
+                x64!(self.ops ; =>label);
+                if pending_before != 0 {
+                    x64!(self.ops ; add r14, pending_before);
+                }
+                if index != 0 {
+                    x64!(self.ops ; add r11, index as i32);
+                }
+                spill(self.ops);
+                x64!(self.ops
+                    ; mov WORD [r15 + PC], addr as i16
+                    ; mov rdi, r15
+                    ; mov esi, next as i32
+                    ; mov rax, QWORD self.helpers.fallback as i64
+                    ; call rax
+                );
+                reload(self.ops);
+                if next == ALWAYS_EXIT {
+                    x64!(self.ops ; jmp =>self.epilogue);
+                    return;
+                }
+                x64!(self.ops
+                    ; test eax, eax
+                    ; jnz =>self.epilogue
+                );
+                // Back to the inline path's bookkeeping: the exact cycle is
+                // r14 + pending, and exits add the whole block's count.
+                if pending_after != 0 {
+                    x64!(self.ops ; sub r14, pending_after);
+                }
+                x64!(self.ops
+                    ; sub r11, index as i32 + 1
+                    ; jmp =>resume
+                );
+            }
+            Stub::Decimal { label, resume, helper } => {
+                x64!(self.ops ; =>label ; movzx esi, al);
+                spill(self.ops);
+                x64!(self.ops
+                    ; mov rdi, r15
+                    ; mov rax, QWORD helper as i64
+                    ; call rax
+                );
+                reload(self.ops);
+                x64!(self.ops ; jmp =>resume);
+            }
+        }
+    }
+
+    /// `jmp [entry[pc]]`, or to the epilogue when there is no block there
+    /// (PC already stored). `pc` is a constant, or -1 for the PC in the
+    /// context.
+    fn jump_through_entry_table(&mut self, pc: i32) {
+        if pc < 0 {
+            x64!(self.ops ; movzx ecx, WORD [r15 + PC]);
+        } else {
+            x64!(self.ops ; mov ecx, pc);
+        }
+        x64!(self.ops
+            ; mov rax, [r15 + CTX_ENTRY]
+            ; mov rax, [rax + rcx * 8]
+            ; test rax, rax
+            ; jz =>self.epilogue
+            ; jmp rax
+        );
+    }
+
+    /// Leaves the block for `pc` after `count` instructions: straight into
+    /// its block when that is linked, through the entry table otherwise. A
+    /// jump to itself (a trap) returns to the dispatcher so it can see it.
+    fn exit_static(&mut self, pc: u16, count: u32, last: u16) {
+        self.flush_cycles();
+        x64!(self.ops ; add r11, count as i32);
         if pc == last {
             x64!(self.ops
-                ; mov rdi, [rsp]
-                ; mov DWORD [rdi + CTX_TRAP], last as i32
-                ; jmp =>epilogue
+                ; mov WORD [r15 + PC], pc as i16
+                ; mov DWORD [r15 + CTX_TRAP], last as i32
+                ; jmp =>self.epilogue
             );
             return;
         }
-        let slot = self.entry_table + pc as i64 * 8;
-        x64!(self.ops
-            ; mov rax, QWORD slot
-            ; mov rax, [rax]
-            ; test rax, rax
-            ; jz =>epilogue
-            ; jmp rax
-        );
+        if let Some(label) = (self.link)(pc) {
+            x64!(self.ops ; jmp =>label);
+            return;
+        }
+        x64!(self.ops ; mov WORD [r15 + PC], pc as i16);
+        self.jump_through_entry_table(pc as i32);
     }
 
-    /// Leaves the block with PC already stored, chaining if possible.
-    fn exit_dynamic(&mut self, count: u32, last: u16, epilogue: DynamicLabel) {
-        self.exit_bookkeeping(count);
+    /// Leaves the block with PC already stored in the context.
+    fn exit_dynamic(&mut self, count: u32, last: u16) {
+        self.flush_cycles();
         let not_trap = self.ops.new_dynamic_label();
         x64!(self.ops
-            ; movzx eax, WORD [r15 + PC]
-            ; cmp eax, last as i32
+            ; add r11, count as i32
+            ; cmp WORD [r15 + PC], last as i16
             ; jne =>not_trap
-            ; mov rdi, [rsp]
-            ; mov DWORD [rdi + CTX_TRAP], last as i32
-            ; jmp =>epilogue
+            ; mov DWORD [r15 + CTX_TRAP], last as i32
+            ; jmp =>self.epilogue
             ; =>not_trap
-            ; mov rcx, QWORD self.entry_table
-            ; mov rax, [rcx + rax * 8]
-            ; test rax, rax
-            ; jz =>epilogue
-            ; jmp rax
         );
-    }
-
-    /// Leaves the block without chaining (PC already stored).
-    fn exit_to_dispatcher(&mut self, count: u32, epilogue: DynamicLabel) {
-        self.exit_bookkeeping(count);
-        x64!(self.ops ; jmp =>epilogue);
-    }
-
-    fn exit_bookkeeping(&mut self, count: u32) {
-        self.flush_cycles();
-        x64!(self.ops ; add QWORD [r15 + INSNS], count as i32);
+        self.jump_through_entry_table(-1);
     }
 
     /// Adds the pending static cycles to r14.
@@ -381,77 +564,122 @@ impl Gen<'_> {
         }
     }
 
-    /// Emits one instruction; returns whether it ended the block.
-    fn insn(&mut self, insn: &Instruction, count: u32, epilogue: DynamicLabel) -> bool {
-        use Mnemonic::*;
+    /// Emits one instruction (the `index`-th of its block); returns whether
+    /// it ended the block.
+    fn insn(&mut self, insn: &Instruction, index: u32) -> bool {
         let info = insn.info;
-        let next = insn.addr.wrapping_add(insn.len as u16);
-        let cycles = info.cycles as i32;
         match info.kind() {
-            Kind::Read if info.mode == Mode::Imp => self.pending += cycles,
-            Kind::Read => {
-                let operand = self.operand(insn, true);
-                self.load(operand);
-                self.read_op(info.mnemonic);
-                self.pending += cycles;
+            Kind::Read if info.mode == Mode::Imp => {
+                self.pending += info.cycles as i32;
+                false
             }
-            Kind::Write => {
-                let operand = self.operand(insn, false);
-                match info.mnemonic {
-                    Sta => x64!(self.ops ; mov cl, r12b),
-                    Stx => x64!(self.ops ; mov cl, bl),
-                    Sty => x64!(self.ops ; mov cl, bpl),
-                    _ => x64!(self.ops ; mov cl, r12b ; and cl, bl),
-                }
-                self.store_cl(operand);
-                self.pending += cycles;
-                self.smc_check(operand, next, count);
+            Kind::Read | Kind::Write | Kind::ReadModifyWrite if info.mode != Mode::Acc => {
+                self.memory_insn(insn, index);
+                false
             }
             Kind::ReadModifyWrite => {
-                if info.mode == Mode::Acc {
-                    x64!(self.ops ; mov al, r12b);
-                    self.modify(info.mnemonic);
-                    x64!(self.ops ; mov r12b, al);
-                    self.pending += cycles;
-                } else {
-                    let operand = self.operand(insn, false);
-                    self.load(operand);
-                    self.modify(info.mnemonic);
-                    x64!(self.ops ; mov cl, al);
-                    self.store_cl(operand);
-                    self.pending += cycles;
-                    self.smc_check(operand, next, count);
-                }
+                x64!(self.ops ; mov eax, r12d);
+                self.modify(info.mnemonic);
+                x64!(self.ops ; mov r12b, al);
+                self.pending += info.cycles as i32;
+                false
             }
             Kind::Implied => {
                 self.implied(info.mnemonic);
-                self.pending += cycles;
+                self.pending += info.cycles as i32;
+                false
             }
             Kind::Branch => {
-                self.branch(insn, count, epilogue);
-                return true;
+                self.branch(insn, index + 1);
+                true
             }
-            Kind::Control => return self.control(insn, count, epilogue),
+            Kind::Control | Kind::Read | Kind::Write => self.control(insn, index),
         }
-        false
     }
 
-    /// Computes the operand's place. Dynamic addresses end up in edx;
-    /// `penalty` adds the page-cross cycle of indexed reads at run time.
-    fn operand(&mut self, insn: &Instruction, penalty: bool) -> Operand {
-        let op = insn.operand();
-        match insn.info.mode {
-            Mode::Imm => Operand::Imm(op as u8),
-            Mode::Zp | Mode::Abs => Operand::Static(op),
-            Mode::Zpx => {
-                x64!(self.ops ; movzx edx, bl ; add dl, op as i8);
-                Operand::Dynamic
+    /// A fallback stub for the instruction at `insn` (the `index`-th),
+    /// returning its label and the label where the inline path resumes.
+    fn fallback(&mut self, insn: &Instruction, index: u32, next: u32) -> (DynamicLabel, DynamicLabel) {
+        let label = self.ops.new_dynamic_label();
+        let resume = self.ops.new_dynamic_label();
+        self.fallback_sites += 1;
+        self.stubs.push(Stub::Fallback {
+            label,
+            resume,
+            addr: insn.addr,
+            next,
+            index,
+            pending_before: self.pending,
+            pending_after: self.pending + insn.info.cycles as i32,
+        });
+        (label, resume)
+    }
+
+    /// Read, write and read-modify-write instructions with a memory operand.
+    fn memory_insn(&mut self, insn: &Instruction, index: u32) {
+        let info = insn.info;
+        let kind = info.kind();
+        let next = insn.addr.wrapping_add(insn.len as u16) as u32;
+        let (fallback, resume) = self.fallback(insn, index, next);
+        let Some(loc) = self.locate(insn, kind, fallback) else {
+            // Always the interpreter: its stub continues at `resume`.
+            x64!(self.ops ; jmp =>fallback ; =>resume);
+            self.pending += info.cycles as i32;
+            return;
+        };
+        match kind {
+            Kind::Read => {
+                self.load(loc);
+                self.read_op(info.mnemonic);
             }
-            Mode::Zpy => {
-                x64!(self.ops ; movzx edx, bpl ; add dl, op as i8);
-                Operand::Dynamic
+            Kind::Write => {
+                match info.mnemonic {
+                    Mnemonic::Sta => x64!(self.ops ; mov ecx, r12d),
+                    Mnemonic::Stx => x64!(self.ops ; mov ecx, ebx),
+                    Mnemonic::Sty => x64!(self.ops ; mov ecx, ebp),
+                    _ => x64!(self.ops ; mov ecx, r12d ; and ecx, ebx),
+                }
+                self.store_cl(loc);
+            }
+            _ => {
+                self.load(loc);
+                self.modify(info.mnemonic);
+                x64!(self.ops ; mov ecx, eax);
+                self.store_cl(loc);
+            }
+        }
+        x64!(self.ops ; =>resume);
+        self.pending += info.cycles as i32;
+    }
+
+    /// Computes the operand's location, jumping to `fallback` when it is not
+    /// plain memory now (or a dummy access could touch I/O); `None` when the
+    /// instruction always needs the interpreter. Adds page-cross cycles.
+    fn locate(&mut self, insn: &Instruction, kind: Kind, fallback: DynamicLabel) -> Option<Loc> {
+        let op = insn.operand();
+        let mem = self.memory;
+        let penalty = insn.info.page_penalty;
+        match insn.info.mode {
+            Mode::Imm => Some(Loc::Imm(op as u8)),
+            Mode::Zp | Mode::Abs => self.locate_static(op, kind, fallback),
+            Mode::Zpx | Mode::Zpy => {
+                if insn.info.mode == Mode::Zpx {
+                    x64!(self.ops ; movzx edx, bl);
+                } else {
+                    x64!(self.ops ; movzx edx, bpl);
+                }
+                x64!(self.ops ; add dl, op as i8);
+                if kind != Kind::Read {
+                    self.check_plain_write_static(0, fallback);
+                }
+                Some(Loc::RamDyn)
             }
             Mode::Abx | Mode::Aby => {
+                // The uncorrected address (a dummy read on a page cross, and
+                // always for writes) is on the base's page.
+                if mem.io_pages[(op >> 8) as usize] {
+                    return None;
+                }
                 if insn.info.mode == Mode::Abx {
                     x64!(self.ops ; movzx edx, bl);
                 } else {
@@ -459,11 +687,14 @@ impl Gen<'_> {
                 }
                 x64!(self.ops ; add edx, op as i32);
                 if penalty {
-                    x64!(self.ops ; mov ecx, edx ; xor ecx, op as i32);
-                    self.add_cycle_if_ecx_above_page();
+                    x64!(self.ops ; mov esi, edx ; xor esi, op as i32 ; shr esi, 8);
                 }
                 x64!(self.ops ; and edx, 0xFFFF);
-                Operand::Dynamic
+                let loc = self.locate_dynamic(kind, fallback);
+                if penalty {
+                    x64!(self.ops ; neg esi ; adc r14, 0);
+                }
+                Some(loc)
             }
             Mode::Izx => {
                 x64!(self.ops
@@ -475,92 +706,133 @@ impl Gen<'_> {
                     ; shl ecx, 8
                     ; or edx, ecx
                 );
-                Operand::Dynamic
+                Some(self.locate_dynamic(kind, fallback))
             }
             Mode::Izy => {
                 let lo = op as u8;
                 let hi = lo.wrapping_add(1);
                 x64!(self.ops
-                    ; movzx edx, BYTE [r13 + lo as i32]
+                    ; movzx esi, BYTE [r13 + lo as i32]
                     ; movzx ecx, BYTE [r13 + hi as i32]
                     ; shl ecx, 8
-                    ; or edx, ecx
-                    ; mov esi, edx
-                    ; movzx ecx, bpl
-                    ; add edx, ecx
+                    ; or esi, ecx
+                    ; movzx edx, bpl
+                    ; add edx, esi
                 );
+                if !mem.flat() {
+                    // The uncorrected address's page must be plain too.
+                    x64!(self.ops
+                        ; mov ecx, esi
+                        ; shr ecx, 8
+                        ; cmp QWORD [r15 + rcx * 8 + READ_MAP], 0
+                        ; je =>fallback
+                    );
+                }
                 if penalty {
-                    x64!(self.ops ; mov ecx, edx ; xor ecx, esi);
-                    self.add_cycle_if_ecx_above_page();
+                    x64!(self.ops ; xor esi, edx ; shr esi, 8);
                 }
                 x64!(self.ops ; and edx, 0xFFFF);
-                Operand::Dynamic
+                let loc = self.locate_dynamic(kind, fallback);
+                if penalty {
+                    x64!(self.ops ; neg esi ; adc r14, 0);
+                }
+                Some(loc)
             }
             Mode::Imp | Mode::Acc | Mode::Ind | Mode::Rel => unreachable!("no data operand"),
         }
     }
 
-    /// `cycle += (ecx >= 0x100)`: the index carried into the high byte.
-    fn add_cycle_if_ecx_above_page(&mut self) {
+    /// A fixed address.
+    fn locate_static(&mut self, addr: u16, kind: Kind, fallback: DynamicLabel) -> Option<Loc> {
+        let mem = self.memory;
+        let page = (addr >> 8) as i32;
+        if (addr as u32) < mem.ram_end {
+            if kind != Kind::Read {
+                self.check_plain_write_static(page, fallback);
+            }
+            return Some(Loc::Ram((addr as u32 & mem.ram_mask) as i32));
+        }
+        if mem.io_pages[page as usize] {
+            return None;
+        }
+        if kind == Kind::ReadModifyWrite {
+            x64!(self.ops ; cmp QWORD [r15 + READ_MAP + page * 8], 0 ; je =>fallback);
+        }
+        let map = if kind == Kind::Read { READ_MAP } else { WRITE_MAP };
         x64!(self.ops
-            ; shr ecx, 8
-            ; setnz cl
-            ; movzx ecx, cl
-            ; add r14, rcx
+            ; mov rax, [r15 + map + page * 8]
+            ; test rax, rax
+            ; jz =>fallback
         );
+        Some(Loc::Mapped(addr as i32))
     }
 
-    /// The operand's value into al.
-    fn load(&mut self, operand: Operand) {
-        match operand {
-            Operand::Imm(value) => x64!(self.ops ; mov al, value as i8),
-            Operand::Static(addr) => x64!(self.ops ; movzx eax, BYTE [r13 + addr as i32]),
-            Operand::Dynamic => x64!(self.ops ; movzx eax, BYTE [r13 + rdx]),
+    /// The address in edx (16 bits).
+    fn locate_dynamic(&mut self, kind: Kind, fallback: DynamicLabel) -> Loc {
+        if self.memory.flat() {
+            if kind != Kind::Read {
+                x64!(self.ops
+                    ; mov ecx, edx
+                    ; shr ecx, 8
+                    ; cmp QWORD [r15 + rcx * 8 + WRITE_MAP], 0
+                    ; je =>fallback
+                );
+            }
+            return Loc::RamDyn;
         }
-    }
-
-    fn store_cl(&mut self, operand: Operand) {
-        match operand {
-            Operand::Static(addr) => x64!(self.ops ; mov BYTE [r13 + addr as i32], cl),
-            Operand::Dynamic => x64!(self.ops ; mov BYTE [r13 + rdx], cl),
-            Operand::Imm(_) => unreachable!("stores have an address"),
+        x64!(self.ops ; mov ecx, edx ; shr ecx, 8);
+        if kind == Kind::ReadModifyWrite {
+            x64!(self.ops ; cmp QWORD [r15 + rcx * 8 + READ_MAP], 0 ; je =>fallback);
         }
-    }
-
-    /// After a store: if its page holds compiled code, leave (PC at the
-    /// next instruction) so the dispatcher can drop that code.
-    fn smc_check(&mut self, operand: Operand, next: u16, count: u32) {
-        match operand {
-            Operand::Static(addr) => x64!(self.ops ; mov ecx, (addr >> 8) as i32),
-            Operand::Dynamic => x64!(self.ops ; mov ecx, edx ; shr ecx, 8),
-            Operand::Imm(_) => unreachable!("stores have an address"),
-        }
-        self.page_check(next, count);
-    }
-
-    /// Exits through an SMC stub if the page in ecx holds compiled code.
-    fn page_check(&mut self, next: u16, count: u32) {
-        let label = self.ops.new_dynamic_label();
+        let map = if kind == Kind::Read { READ_MAP } else { WRITE_MAP };
         x64!(self.ops
-            ; mov rsi, QWORD self.code_pages
-            ; cmp BYTE [rsi + rcx], 0
-            ; jne =>label
+            ; mov rax, [r15 + rcx * 8 + map]
+            ; test rax, rax
+            ; jz =>fallback
         );
-        self.stubs.push(Stub::Smc { label, next_pc: next, count, pending: self.pending });
+        Loc::MappedDyn
+    }
+
+    /// Jumps to `fallback` unless stores to `page` are plain (it may hold
+    /// code, or be I/O).
+    fn check_plain_write_static(&mut self, page: i32, fallback: DynamicLabel) {
+        x64!(self.ops ; cmp QWORD [r15 + WRITE_MAP + page * 8], 0 ; je =>fallback);
+    }
+
+    /// The operand's value into eax (zero-extended).
+    fn load(&mut self, loc: Loc) {
+        match loc {
+            Loc::Imm(value) => x64!(self.ops ; mov eax, value as i32),
+            Loc::Ram(disp) => x64!(self.ops ; movzx eax, BYTE [r13 + disp]),
+            Loc::RamDyn => x64!(self.ops ; movzx eax, BYTE [r13 + rdx]),
+            Loc::Mapped(disp) => x64!(self.ops ; movzx eax, BYTE [rax + disp]),
+            Loc::MappedDyn => x64!(self.ops ; movzx eax, BYTE [rax + rdx]),
+        }
+    }
+
+    /// Stores cl (rax still holds the map entry).
+    fn store_cl(&mut self, loc: Loc) {
+        match loc {
+            Loc::Ram(disp) => x64!(self.ops ; mov BYTE [r13 + disp], cl),
+            Loc::RamDyn => x64!(self.ops ; mov BYTE [r13 + rdx], cl),
+            Loc::Mapped(disp) => x64!(self.ops ; mov BYTE [rax + disp], cl),
+            Loc::MappedDyn => x64!(self.ops ; mov BYTE [rax + rdx], cl),
+            Loc::Imm(_) => unreachable!("stores have an address"),
+        }
     }
 
     fn set_nz(&mut self) {
-        x64!(self.ops ; sets BYTE [r15 + N] ; setz BYTE [r15 + Z]);
+        x64!(self.ops ; sets r8b ; setz r9b);
     }
 
-    /// Read-kind operations on the value in al.
+    /// Read-kind operations on the value in eax.
     fn read_op(&mut self, mnemonic: Mnemonic) {
         use Mnemonic::*;
         match mnemonic {
-            Lda => x64!(self.ops ; mov r12b, al ; test al, al),
-            Ldx => x64!(self.ops ; mov bl, al ; test al, al),
-            Ldy => x64!(self.ops ; mov bpl, al ; test al, al),
-            Lax => x64!(self.ops ; mov r12b, al ; mov bl, al ; test al, al),
+            Lda => x64!(self.ops ; mov r12d, eax ; test al, al),
+            Ldx => x64!(self.ops ; mov ebx, eax ; test al, al),
+            Ldy => x64!(self.ops ; mov ebp, eax ; test al, al),
+            Lax => x64!(self.ops ; mov r12d, eax ; mov ebx, eax ; test al, al),
             And => x64!(self.ops ; and r12b, al),
             Ora => x64!(self.ops ; or r12b, al),
             Eor => x64!(self.ops ; xor r12b, al),
@@ -570,53 +842,48 @@ impl Gen<'_> {
                     Cpx => x64!(self.ops ; cmp bl, al),
                     _ => x64!(self.ops ; cmp bpl, al),
                 }
-                x64!(self.ops ; setae BYTE [r15 + C]);
+                x64!(self.ops ; setae r10b);
             }
             Bit => {
                 x64!(self.ops
                     ; test r12b, al
-                    ; setz BYTE [r15 + Z]
-                    ; mov cl, al
-                    ; shr cl, 7
-                    ; mov [r15 + N], cl
-                    ; shr al, 6
-                    ; and al, 1
+                    ; setz r9b
+                    ; mov r8d, eax
+                    ; shr r8d, 7
+                    ; shr eax, 6
+                    ; and eax, 1
                     ; mov [r15 + V], al
                 );
                 return;
             }
             Adc | Sbc => {
                 let resume = self.ops.new_dynamic_label();
-                if self.decimal {
+                if self.memory.decimal {
                     let label = self.ops.new_dynamic_label();
-                    let helper = if mnemonic == Adc {
-                        adc_decimal as *const () as usize
-                    } else {
-                        sbc_decimal as *const () as usize
-                    };
+                    let helper =
+                        if mnemonic == Adc { self.helpers.adc_decimal } else { self.helpers.sbc_decimal };
                     x64!(self.ops ; cmp BYTE [r15 + D], 0 ; jne =>label);
                     self.stubs.push(Stub::Decimal { label, resume, helper });
                 }
                 if mnemonic == Adc {
                     // CF = C, then A + M + C.
                     x64!(self.ops
-                        ; mov cl, [r15 + C]
-                        ; add cl, -1
+                        ; bt r10d, 0
                         ; adc r12b, al
                         ; seto BYTE [r15 + V]
-                        ; sets BYTE [r15 + N]
-                        ; setz BYTE [r15 + Z]
-                        ; setc BYTE [r15 + C]
+                        ; sets r8b
+                        ; setz r9b
+                        ; setc r10b
                     );
                 } else {
                     // CF = borrow = !C, then A - M - borrow.
                     x64!(self.ops
-                        ; cmp BYTE [r15 + C], 1
+                        ; cmp r10b, 1
                         ; sbb r12b, al
                         ; seto BYTE [r15 + V]
-                        ; sets BYTE [r15 + N]
-                        ; setz BYTE [r15 + Z]
-                        ; setnc BYTE [r15 + C]
+                        ; sets r8b
+                        ; setz r9b
+                        ; setnc r10b
                     );
                 }
                 x64!(self.ops ; =>resume);
@@ -632,16 +899,16 @@ impl Gen<'_> {
     fn modify(&mut self, mnemonic: Mnemonic) {
         use Mnemonic::*;
         match mnemonic {
-            Asl => x64!(self.ops ; shl al, 1 ; setc BYTE [r15 + C]),
-            Lsr => x64!(self.ops ; shr al, 1 ; setc BYTE [r15 + C]),
+            Asl => x64!(self.ops ; shl al, 1 ; setc r10b),
+            Lsr => x64!(self.ops ; shr al, 1 ; setc r10b),
             Rol | Ror => {
-                x64!(self.ops ; mov cl, [r15 + C] ; add cl, -1);
+                x64!(self.ops ; bt r10d, 0);
                 if mnemonic == Rol {
                     x64!(self.ops ; rcl al, 1);
                 } else {
                     x64!(self.ops ; rcr al, 1);
                 }
-                x64!(self.ops ; setc BYTE [r15 + C] ; test al, al);
+                x64!(self.ops ; setc r10b ; test al, al);
             }
             Inc => x64!(self.ops ; inc al),
             Dec => x64!(self.ops ; dec al),
@@ -653,8 +920,8 @@ impl Gen<'_> {
     fn implied(&mut self, mnemonic: Mnemonic) {
         use Mnemonic::*;
         match mnemonic {
-            Clc => x64!(self.ops ; mov BYTE [r15 + C], 0),
-            Sec => x64!(self.ops ; mov BYTE [r15 + C], 1),
+            Clc => x64!(self.ops ; xor r10d, r10d),
+            Sec => x64!(self.ops ; mov r10d, 1),
             Cli => x64!(self.ops ; mov BYTE [r15 + I], 0),
             Sei => x64!(self.ops ; mov BYTE [r15 + I], 1),
             Clv => x64!(self.ops ; mov BYTE [r15 + V], 0),
@@ -663,11 +930,11 @@ impl Gen<'_> {
             Txs => x64!(self.ops ; mov [r15 + S], bl),
             _ => {
                 match mnemonic {
-                    Tax => x64!(self.ops ; mov bl, r12b ; test bl, bl),
-                    Tay => x64!(self.ops ; mov bpl, r12b ; test bpl, bpl),
-                    Txa => x64!(self.ops ; mov r12b, bl ; test bl, bl),
-                    Tya => x64!(self.ops ; mov r12b, bpl ; test bpl, bpl),
-                    Tsx => x64!(self.ops ; mov bl, [r15 + S] ; test bl, bl),
+                    Tax => x64!(self.ops ; mov ebx, r12d ; test bl, bl),
+                    Tay => x64!(self.ops ; mov ebp, r12d ; test bpl, bpl),
+                    Txa => x64!(self.ops ; mov r12d, ebx ; test bl, bl),
+                    Tya => x64!(self.ops ; mov r12d, ebp ; test bpl, bpl),
+                    Tsx => x64!(self.ops ; movzx ebx, BYTE [r15 + S] ; test bl, bl),
                     Inx => x64!(self.ops ; inc bl),
                     Iny => x64!(self.ops ; inc bpl),
                     Dex => x64!(self.ops ; dec bl),
@@ -679,49 +946,38 @@ impl Gen<'_> {
         }
     }
 
-    fn branch(&mut self, insn: &Instruction, count: u32, epilogue: DynamicLabel) {
+    fn branch(&mut self, insn: &Instruction, count: u32) {
         use Mnemonic::*;
         let next = insn.addr.wrapping_add(2);
         let target = insn.branch_target();
-        let (flag, taken_if_set) = match insn.info.mnemonic {
-            Bcc => (C, false),
-            Bcs => (C, true),
-            Bne => (Z, false),
-            Beq => (Z, true),
-            Bpl => (N, false),
-            Bmi => (N, true),
-            Bvc => (V, false),
-            _ => (V, true),
-        };
         let taken = self.ops.new_dynamic_label();
         self.pending += 2;
         self.flush_cycles();
         self.pending = 0;
-        x64!(self.ops ; cmp BYTE [r15 + flag], 0);
-        if taken_if_set {
-            x64!(self.ops ; jne =>taken);
-        } else {
-            x64!(self.ops ; je =>taken);
+        match insn.info.mnemonic {
+            Bcc | Bcs => x64!(self.ops ; test r10b, r10b),
+            Bne | Beq => x64!(self.ops ; test r9b, r9b),
+            Bpl | Bmi => x64!(self.ops ; test r8b, r8b),
+            _ => x64!(self.ops ; cmp BYTE [r15 + V], 0),
         }
-        self.exit_static(next, count, insn.addr, epilogue);
+        if matches!(insn.info.mnemonic, Bcs | Beq | Bmi | Bvs) {
+            x64!(self.ops ; jnz =>taken);
+        } else {
+            x64!(self.ops ; jz =>taken);
+        }
+        self.exit_static(next, count, insn.addr);
         let extra = if (target ^ next) & 0xFF00 != 0 { 2 } else { 1 };
         x64!(self.ops ; =>taken ; add r14, extra);
-        self.exit_static(target, count, insn.addr, epilogue);
+        self.exit_static(target, count, insn.addr);
     }
 
-    /// Pushes cl.
+    /// Pushes cl (the stack page was checked to be plain).
     fn push_cl(&mut self) {
         x64!(self.ops
             ; movzx eax, BYTE [r15 + S]
             ; mov [r13 + rax + 0x100], cl
             ; dec BYTE [r15 + S]
         );
-    }
-
-    /// After pushes: the stack page may hold code too.
-    fn stack_page_check(&mut self, next: u16, count: u32) {
-        x64!(self.ops ; mov ecx, 1);
-        self.page_check(next, count);
     }
 
     /// Pulls into eax.
@@ -733,46 +989,63 @@ impl Gen<'_> {
         );
     }
 
-    /// P from the flags into cl, with B and bit 5 set (as PHP pushes it).
+    /// P from the flags into ecx, with B and bit 5 set (as PHP pushes it).
     fn compose_p(&mut self) {
-        x64!(self.ops ; mov ecx, 0x30);
-        for (flag, bit) in [(N, 7), (V, 6), (D, 3), (I, 2), (Z, 1), (C, 0)] {
+        x64!(self.ops
+            ; mov ecx, 0x30
+            ; movzx eax, r8b ; shl eax, 7 ; or ecx, eax
+            ; movzx eax, r9b ; shl eax, 1 ; or ecx, eax
+            ; or ecx, r10d
+        );
+        for (flag, bit) in [(V, 6), (D, 3), (I, 2)] {
             x64!(self.ops ; movzx eax, BYTE [r15 + flag] ; shl eax, bit ; or ecx, eax);
         }
     }
 
-    /// The flags from P in al.
+    /// The flags from P in eax.
     fn decompose_p(&mut self) {
-        for (flag, bit) in [(N, 7), (V, 6), (D, 3), (I, 2), (Z, 1), (C, 0)] {
+        x64!(self.ops
+            ; mov r8d, eax ; shr r8d, 7
+            ; mov r9d, eax ; shr r9d, 1 ; and r9d, 1
+            ; mov r10d, eax ; and r10d, 1
+        );
+        for (flag, bit) in [(V, 6), (D, 3), (I, 2)] {
             x64!(self.ops ; mov ecx, eax ; shr ecx, bit ; and ecx, 1 ; mov [r15 + flag], cl);
         }
     }
 
-    fn control(&mut self, insn: &Instruction, count: u32, epilogue: DynamicLabel) -> bool {
+    /// Jumps to a fallback for this instruction unless stores to the
+    /// stack page are plain; returns where the inline path resumes.
+    fn stack_write_check(&mut self, insn: &Instruction, index: u32, next: u32) -> DynamicLabel {
+        let (fallback, resume) = self.fallback(insn, index, next);
+        self.check_plain_write_static(1, fallback);
+        resume
+    }
+
+    fn control(&mut self, insn: &Instruction, index: u32) -> bool {
         use Mnemonic::*;
         let next = insn.addr.wrapping_add(insn.len as u16);
         let cycles = insn.info.cycles as i32;
         let last = insn.addr;
+        let count = index + 1;
         match insn.info.mnemonic {
-            Pha => {
-                self.pending += cycles;
-                x64!(self.ops ; mov cl, r12b);
+            Pha | Php => {
+                let resume = self.stack_write_check(insn, index, next as u32);
+                if insn.info.mnemonic == Pha {
+                    x64!(self.ops ; mov ecx, r12d);
+                } else {
+                    self.compose_p();
+                }
                 self.push_cl();
-                self.stack_page_check(next, count);
-                false
-            }
-            Php => {
+                x64!(self.ops ; =>resume);
                 self.pending += cycles;
-                self.compose_p();
-                self.push_cl();
-                self.stack_page_check(next, count);
                 false
             }
             Pla => {
                 self.pull();
-                self.pending += cycles;
-                x64!(self.ops ; mov r12b, al ; test r12b, r12b);
+                x64!(self.ops ; mov r12d, eax ; test al, al);
                 self.set_nz();
+                self.pending += cycles;
                 false
             }
             Plp => {
@@ -784,31 +1057,52 @@ impl Gen<'_> {
             Jmp if insn.info.mode == Mode::Ind => {
                 let ptr = insn.operand();
                 let hi = (ptr & 0xFF00) | (ptr.wrapping_add(1) & 0x00FF);
+                let mem = self.memory;
+                if (ptr as u32) < mem.ram_end {
+                    let (lo, hi) = ((ptr as u32 & mem.ram_mask) as i32, (hi as u32 & mem.ram_mask) as i32);
+                    x64!(self.ops
+                        ; movzx eax, BYTE [r13 + lo]
+                        ; movzx ecx, BYTE [r13 + hi]
+                    );
+                } else if mem.io_pages[(ptr >> 8) as usize] {
+                    let (fallback, _) = self.fallback(insn, index, ALWAYS_EXIT);
+                    x64!(self.ops ; jmp =>fallback);
+                    return true;
+                } else {
+                    let (fallback, _) = self.fallback(insn, index, ALWAYS_EXIT);
+                    let page = (ptr >> 8) as i32;
+                    x64!(self.ops
+                        ; mov rdx, [r15 + READ_MAP + page * 8]
+                        ; test rdx, rdx
+                        ; jz =>fallback
+                        ; movzx eax, BYTE [rdx + ptr as i32]
+                        ; movzx ecx, BYTE [rdx + hi as i32]
+                    );
+                }
                 x64!(self.ops
-                    ; movzx eax, BYTE [r13 + ptr as i32]
-                    ; movzx ecx, BYTE [r13 + hi as i32]
                     ; shl ecx, 8
                     ; or eax, ecx
                     ; mov [r15 + PC], ax
                 );
                 self.pending += cycles;
-                self.exit_dynamic(count, last, epilogue);
+                self.exit_dynamic(count, last);
                 true
             }
             Jmp => {
                 self.pending += cycles;
-                self.exit_static(insn.operand(), count, last, epilogue);
+                self.exit_static(insn.operand(), count, last);
                 true
             }
             Jsr => {
                 let ret = insn.addr.wrapping_add(2);
+                let (fallback, _) = self.fallback(insn, index, ALWAYS_EXIT);
+                self.check_plain_write_static(1, fallback);
+                x64!(self.ops ; mov ecx, (ret >> 8) as i32);
+                self.push_cl();
+                x64!(self.ops ; mov ecx, (ret & 0xFF) as i32);
+                self.push_cl();
                 self.pending += cycles;
-                x64!(self.ops ; mov cl, (ret >> 8) as i8);
-                self.push_cl();
-                x64!(self.ops ; mov cl, ret as i8);
-                self.push_cl();
-                self.stack_page_check(insn.operand(), count);
-                self.exit_static(insn.operand(), count, last, epilogue);
+                self.exit_static(insn.operand(), count, last);
                 true
             }
             Rts => {
@@ -822,7 +1116,7 @@ impl Gen<'_> {
                     ; mov [r15 + PC], ax
                 );
                 self.pending += cycles;
-                self.exit_dynamic(count, last, epilogue);
+                self.exit_dynamic(count, last);
                 true
             }
             Rti => {
@@ -837,7 +1131,7 @@ impl Gen<'_> {
                     ; mov [r15 + PC], ax
                 );
                 self.pending += cycles;
-                self.exit_dynamic(count, last, epilogue);
+                self.exit_dynamic(count, last);
                 true
             }
             _ => unreachable!("not a compiled control instruction"),

@@ -1,47 +1,120 @@
 //! The dynes recompiler: 6502 blocks translated to x86-64 machine code.
 //!
 //! A block is a run of guest instructions decoded from the opcode table,
-//! ending at a control transfer or at an instruction the translator does not
-//! handle (which the interpreter then runs). Compiled code works on the
-//! [`Cpu`] in place (its layout is `repr(C)`), keeps A, X, Y and the cycle
-//! count in host registers, and reaches plain memory directly.
+//! ending at a control transfer, at the edge of its address window, or at
+//! an instruction the translator does not handle (which the interpreter then
+//! runs). Compiled code keeps A, X, Y, N, Z, C, the cycle and instruction
+//! counts in host registers, reads and writes plain memory (console RAM,
+//! ROM and PRG-RAM as currently mapped) directly, and hands every other
+//! access (I/O registers, mapper registers, open bus, pages holding code)
+//! to the interpreter, one whole instruction at a time, at the exact cycle.
 //!
 //! The dispatcher ([`Jit::step`]) enters a block only when no interrupt is on
 //! its way and `cycle + worst case <= deadline`, so interrupts are taken
 //! between blocks at exactly the cycle the interpreter would take them;
-//! otherwise it runs one interpreter step. Stores into pages that hold
-//! compiled code (from blocks or the interpreter) invalidate those blocks; a
-//! block exits right after such a store, and pages rewritten too often
-//! become interpret-only.
+//! otherwise it runs one interpreter step. After an interpreted access that
+//! moves the deadline, remaps memory, stalls the CPU or writes code, compiled
+//! code leaves for the dispatcher at once.
 //!
-//! This first stage runs on flat-RAM buses ([`JitBus`], implemented for
-//! [`FlatRam`]); the NES bus with its I/O call-outs comes next.
+//! Compiled code is cached by where its bytes come from (see
+//! [`dynes_bus::source`]): a bank switch back to a bank seen before finds its
+//! blocks again. Stores into pages that hold compiled code drop those
+//! blocks; pages rewritten too often become interpret-only.
 
 #![allow(unsafe_code)] // the code buffer and the calls into generated code
 
 #[cfg(target_arch = "x86_64")]
 mod codegen;
 
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use dynes_cpu::{Bus, Cpu, FlatRam, Instruction, Variant};
+use dynes_bus::{NesBus, PlainPage};
+use dynes_cpu::{Bus, Cpu, FlatRam, Instruction, Variant, OPCODES};
 
-/// A bus the generated code can work on: memory that reads and writes
-/// plainly, and the cycle counter.
+/// A bus the generated code can work on.
 pub trait JitBus: Bus {
-    /// The 64 KiB the bus maps plainly (every address, on a flat RAM).
-    fn plain_memory(&mut self) -> *mut u8;
+    /// Guest addresses below this are console RAM, always plain memory,
+    /// mirrored every `RAM_MASK + 1` bytes.
+    const RAM_END: u32;
+    /// See `RAM_END`.
+    const RAM_MASK: u32;
+    /// Blocks never cross a multiple of this (the smallest bank window).
+    const WINDOW: u32;
+    /// Console RAM (`RAM_MASK + 1` bytes).
+    fn ram_ptr(&mut self) -> *mut u8;
+    /// How `page` is mapped now.
+    fn plain_page(&mut self, page: u8) -> PlainPage;
+    /// Pages where an access, even a dummy read, may have side effects.
+    fn io_page(page: u8) -> bool;
+    /// Changes whenever `plain_page` may answer differently.
+    fn mapping_generation(&self) -> u64;
     /// The cycle counter, advanced by generated code.
     fn cycle_mut(&mut self) -> &mut u64;
+    /// Whether bytes from `source` can be written (so code there may change).
+    fn writable_source(source: u32) -> bool;
 }
 
 impl JitBus for FlatRam {
-    fn plain_memory(&mut self) -> *mut u8 {
+    const RAM_END: u32 = 0x10000;
+    const RAM_MASK: u32 = 0xFFFF;
+    const WINDOW: u32 = 0x10000;
+
+    fn ram_ptr(&mut self) -> *mut u8 {
         self.memory_mut().as_mut_ptr()
+    }
+
+    fn plain_page(&mut self, page: u8) -> PlainPage {
+        let start = usize::from(page) << 8;
+        PlainPage::ram(&mut self.memory_mut()[start..start + 0x100], start as u32, true, true)
+    }
+
+    fn io_page(_page: u8) -> bool {
+        false
+    }
+
+    fn mapping_generation(&self) -> u64 {
+        0
     }
 
     fn cycle_mut(&mut self) -> &mut u64 {
         FlatRam::cycle_mut(self)
+    }
+
+    fn writable_source(_source: u32) -> bool {
+        true
+    }
+}
+
+impl JitBus for NesBus {
+    const RAM_END: u32 = 0x2000;
+    const RAM_MASK: u32 = dynes_bus::RAM_SIZE as u32 - 1;
+    const WINDOW: u32 = 0x2000;
+
+    fn ram_ptr(&mut self) -> *mut u8 {
+        self.ram_mut().as_mut_ptr()
+    }
+
+    fn plain_page(&mut self, page: u8) -> PlainPage {
+        NesBus::plain_page(self, page)
+    }
+
+    /// PPU and APU/controller registers, and $4020-$5FFF where boards may
+    /// put registers.
+    fn io_page(page: u8) -> bool {
+        (0x20..0x60).contains(&page)
+    }
+
+    fn mapping_generation(&self) -> u64 {
+        NesBus::mapping_generation(self)
+    }
+
+    fn cycle_mut(&mut self) -> &mut u64 {
+        NesBus::cycle_mut(self)
+    }
+
+    fn writable_source(source: u32) -> bool {
+        source < dynes_bus::source::PRG_ROM
     }
 }
 
@@ -54,7 +127,8 @@ pub struct Stats {
     pub host_bytes: u64,
     /// Guest instructions run in compiled code.
     pub guest_insns_jit: u64,
-    /// Guest instructions run by the interpreter.
+    /// Guest instructions run by the interpreter (including single
+    /// instructions compiled code handed to it).
     pub guest_insns_interp: u64,
     /// Blocks thrown away because their memory was written.
     pub invalidations: u64,
@@ -65,6 +139,8 @@ pub struct Stats {
     /// Entries from the dispatcher into compiled code (chained blocks
     /// are not counted).
     pub dispatches: u64,
+    /// Blocks found again in the cache after a bank switch.
+    pub cache_hits: u64,
 }
 
 impl Stats {
@@ -81,6 +157,7 @@ impl Stats {
             format!("jit.interpret_only_pages={}", self.interpret_only_pages),
             format!("jit.compile_seconds={:.4}", self.compile_seconds),
             format!("jit.dispatches={}", self.dispatches),
+            format!("jit.cache_hits={}", self.cache_hits),
         ]
     }
 }
@@ -112,7 +189,7 @@ const REGION_BLOCKS: usize = 64;
 /// Longest block, in guest instructions.
 pub const MAX_BLOCK_INSNS: usize = 48;
 const NO_BLOCK: u32 = u32::MAX;
-/// The page has been tried and its first instruction cannot be compiled.
+/// The address has been tried and its first instruction cannot be compiled.
 const NOT_COMPILABLE: u32 = u32::MAX - 1;
 
 /// A compiled block.
@@ -120,19 +197,28 @@ const NOT_COMPILABLE: u32 = u32::MAX - 1;
 pub struct Block {
     /// Guest address of the first instruction.
     pub start: u16,
+    /// Where its first byte comes from (see [`dynes_bus::source`]).
+    pub source: u32,
     /// Guest instructions, in order.
     pub insns: Vec<Instruction>,
     /// Most cycles the block can take.
     pub worst_cycles: u64,
-    /// Where its code starts in the code buffer.
+    /// Where its code starts in the code buffer (its chain entry).
     pub host_offset: usize,
-    /// Where other blocks jump in (after the prologue).
-    pub chain_offset: usize,
     /// Bytes of host code.
     pub host_len: usize,
+    /// Instructions that hand non-plain accesses to the interpreter.
+    pub fallback_sites: usize,
     /// Times the dispatcher entered it (entries chained from other blocks
     /// are not counted).
     pub executions: u64,
+    /// Guest addresses its exits jump to directly (same window).
+    pub linked: Vec<u16>,
+    relink_offset: usize,
+    #[cfg(target_arch = "x86_64")]
+    label: dynasmrt::DynamicLabel,
+    /// The guest window it lies in, `[lo, hi)`: direct jumps stay inside.
+    pub window: (u32, u32),
 }
 
 impl Block {
@@ -140,26 +226,18 @@ impl Block {
     pub fn end(&self) -> u32 {
         self.insns.last().map_or(self.start as u32, |i| i.addr as u32 + i.len as u32)
     }
-}
 
-/// The recompiler: code buffer, block cache and dispatcher.
-pub struct Jit {
-    #[cfg(target_arch = "x86_64")]
-    code: codegen::CodeBuffer,
-    /// Block index by guest address (`NO_BLOCK` if none).
-    by_addr: Vec<u32>,
-    blocks: Vec<Option<Block>>,
-    /// Per page: how many live blocks touch it (non-zero = stores must check).
-    /// Boxed so generated code can hold its address.
-    code_pages: Box<[u8; 256]>,
-    /// Guest address to the host chain entry of its block (0 = none): exits
-    /// jump through it. Boxed so generated code can hold its address.
-    entry_table: Box<[u64]>,
-    page_blocks: Vec<Vec<u32>>,
-    page_invalidations: [u32; 256],
-    interpret_only: [bool; 256],
-    decimal: bool,
-    stats: Stats,
+    /// Guest addresses it can continue at that are known statically.
+    pub fn successors(&self) -> Vec<u16> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            codegen::static_successors(&self.insns)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            Vec::new()
+        }
+    }
 }
 
 /// Why the recompiler cannot run here.
@@ -172,6 +250,35 @@ impl std::fmt::Display for Unavailable {
     }
 }
 
+/// The recompiler: code buffer, block cache and dispatcher. One `Jit` serves
+/// one CPU variant on one bus type.
+pub struct Jit {
+    #[cfg(target_arch = "x86_64")]
+    code: codegen::CodeBuffer,
+    #[cfg(target_arch = "x86_64")]
+    ctx: Box<codegen::Context>,
+    /// Guest address to the host chain entry of its block under the current
+    /// mapping (0 = none). Boxed: generated code holds its address.
+    entry: Box<[u64]>,
+    /// Block index by guest address under the current mapping.
+    by_addr: Vec<u32>,
+    blocks: Vec<Option<Block>>,
+    /// Blocks by (source << 16 | guest address).
+    cache: HashMap<u64, u32>,
+    /// Live blocks by writable source page.
+    source_blocks: HashMap<u32, Vec<u32>>,
+    source_invalidations: HashMap<u32, u32>,
+    interpret_only_sources: HashSet<u32>,
+    /// The mapping the maps were built for.
+    pages: Vec<PlainPage>,
+    generation: Option<u64>,
+    ram: *mut u8,
+    /// Per guest page, under the current mapping.
+    interpret_only: [bool; 256],
+    decimal: bool,
+    stats: Stats,
+}
+
 impl Jit {
     /// A recompiler for CPU variant `V` (decimal mode or not), or why the
     /// host cannot run one.
@@ -180,14 +287,34 @@ impl Jit {
         {
             let code = codegen::CodeBuffer::new()
                 .map_err(|e| Unavailable(format!("cannot map code memory: {e}")))?;
+            let entry = vec![0u64; 0x10000].into_boxed_slice();
+            let ctx = Box::new(codegen::Context {
+                cpu: Cpu::new(),
+                bus: std::ptr::null_mut(),
+                cycle: std::ptr::null_mut(),
+                ram: std::ptr::null_mut(),
+                deadline: 0,
+                entry: entry.as_ptr(),
+                trap: codegen::NO_TRAP,
+                fallbacks: 0,
+                written: [0; 4],
+                code_pages: [0; 256],
+                read_map: [0; 256],
+                write_map: [0; 256],
+            });
             Ok(Jit {
                 code,
+                ctx,
+                entry,
                 by_addr: vec![NO_BLOCK; 0x10000],
                 blocks: Vec::new(),
-                code_pages: Box::new([0; 256]),
-                entry_table: vec![0; 0x10000].into_boxed_slice(),
-                page_blocks: vec![Vec::new(); 256],
-                page_invalidations: [0; 256],
+                cache: HashMap::new(),
+                source_blocks: HashMap::new(),
+                source_invalidations: HashMap::new(),
+                interpret_only_sources: HashSet::new(),
+                pages: vec![PlainPage::NONE; 256],
+                generation: None,
+                ram: std::ptr::null_mut(),
                 interpret_only: [false; 256],
                 decimal: V::DECIMAL,
                 stats: Stats::default(),
@@ -209,6 +336,41 @@ impl Jit {
         self.blocks.iter().flatten()
     }
 
+    /// The live block mapped at guest address `pc` now, if any.
+    pub fn block_at_pc(&self, pc: u16) -> Option<&Block> {
+        match self.by_addr[pc as usize] {
+            NO_BLOCK | NOT_COMPILABLE => None,
+            id => self.blocks[id as usize].as_ref(),
+        }
+    }
+
+    /// The host code of a block.
+    pub fn host_code(&self, block: &Block) -> Vec<u8> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            self.code.bytes(block.host_offset, block.host_len)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = block;
+            Vec::new()
+        }
+    }
+
+    /// The host address a block's code runs at now (it moves while the
+    /// buffer grows).
+    pub fn host_address(&self, block: &Block) -> u64 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            self.code.address(block.host_offset)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = block;
+            0
+        }
+    }
+
     /// Runs compiled code from PC (one block and the blocks it chains
     /// into), or one interpreter step where no block may run.
     pub fn step<V: Variant, B: JitBus>(&mut self, cpu: &mut Cpu<V>, bus: &mut B) -> Step {
@@ -222,8 +384,9 @@ impl Jit {
         bus: &mut B,
         cycle_limit: u64,
     ) -> Step {
+        self.sync_mapping(bus);
         let pc = cpu.pc();
-        let id = self.block_at(pc, bus);
+        let id = self.block_at::<V, B>(pc, bus);
         let deadline = bus.deadline().min(cycle_limit);
         let runnable = id < NOT_COMPILABLE
             && cpu.jammed().is_none()
@@ -254,46 +417,235 @@ impl Jit {
         }
     }
 
-    fn block_at<B: JitBus>(&mut self, pc: u16, bus: &mut B) -> u32 {
-        let id = self.by_addr[pc as usize];
-        if id != NO_BLOCK || self.interpret_only[(pc >> 8) as usize] {
-            return if id == NO_BLOCK { NOT_COMPILABLE } else { id };
+    /// Rebuilds the memory maps when the bus's mapping (or where its RAM
+    /// lives) changed; blocks of pages whose source changed are unmapped
+    /// (they stay cached for when the bank comes back).
+    fn sync_mapping<B: JitBus>(&mut self, bus: &mut B) {
+        let generation = bus.mapping_generation();
+        let ram = bus.ram_ptr();
+        if self.generation == Some(generation) && self.ram == ram {
+            return;
         }
-        self.compile(pc, bus)
+        for page in 0..256 {
+            let new = bus.plain_page(page as u8);
+            let old = self.pages[page];
+            if new.read.is_null() != old.read.is_null() || new.source != old.source {
+                let base = page << 8;
+                self.by_addr[base..base + 256].fill(NO_BLOCK);
+                self.entry[base..base + 256].fill(0);
+            }
+            self.pages[page] = new;
+        }
+        self.generation = Some(generation);
+        self.ram = ram;
+        #[cfg(target_arch = "x86_64")]
+        {
+            self.ctx.ram = ram;
+        }
+        self.refresh_maps::<B>();
+    }
+
+    /// Recomputes the per-page tables from the current mapping and the
+    /// live blocks.
+    fn refresh_maps<B: JitBus>(&mut self) {
+        for page in 0..256 {
+            let info = self.pages[page];
+            let source_page = info.source >> 8;
+            let readable = !info.read.is_null();
+            let has_code = readable
+                && B::writable_source(info.source)
+                && self.source_blocks.get(&source_page).is_some_and(|b| !b.is_empty());
+            self.interpret_only[page] = readable && self.interpret_only_sources.contains(&source_page);
+            let bias = page << 8;
+            #[cfg(target_arch = "x86_64")]
+            {
+                let ctx = &mut self.ctx;
+                ctx.code_pages[page] = has_code as u8;
+                ctx.read_map[page] = if readable { (info.read as usize).wrapping_sub(bias) } else { 0 };
+                ctx.write_map[page] = if info.write.is_null() || has_code {
+                    0
+                } else {
+                    (info.write as usize).wrapping_sub(bias)
+                };
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = (has_code, bias);
+        }
+    }
+
+    /// The source key of guest address `addr` under the current mapping,
+    /// if code there can be compiled.
+    fn source_of(&self, addr: u16) -> Option<u32> {
+        let info = self.pages[(addr >> 8) as usize];
+        (!info.read.is_null()).then_some(info.source + (addr as u32 & 0xFF))
+    }
+
+    /// The guest range around `addr` that blocks starting there may use:
+    /// its window, cut where the pages' sources stop being contiguous.
+    fn window_of<B: JitBus>(&self, addr: u16) -> (u32, u32) {
+        let lo = addr as u32 & !(B::WINDOW - 1);
+        let hi = (lo + B::WINDOW).min(0x10000);
+        let mut end = ((addr as u32) & !0xFF) + 0x100;
+        let first = self.pages[(addr >> 8) as usize].source.wrapping_sub(addr as u32 & !0xFF);
+        while end < hi {
+            let info = self.pages[(end >> 8) as usize];
+            if info.read.is_null() || info.source.wrapping_sub(end) != first {
+                break;
+            }
+            end += 0x100;
+        }
+        let mut start = addr as u32 & !0xFF;
+        while start > lo {
+            let info = self.pages[((start - 0x100) >> 8) as usize];
+            if info.read.is_null() || info.source.wrapping_sub(start - 0x100) != first {
+                break;
+            }
+            start -= 0x100;
+        }
+        (start, end)
+    }
+
+    fn block_at<V: Variant, B: JitBus>(&mut self, pc: u16, bus: &mut B) -> u32 {
+        let id = self.by_addr[pc as usize];
+        if id != NO_BLOCK {
+            return id;
+        }
+        if self.interpret_only[(pc >> 8) as usize] {
+            return NOT_COMPILABLE;
+        }
+        let Some(source) = self.source_of(pc) else {
+            return NOT_COMPILABLE;
+        };
+        if let Some(&id) = self.cache.get(&cache_key(source, pc)) {
+            self.stats.cache_hits += 1;
+            self.map_block(id);
+            return id;
+        }
+        self.compile::<V, B>(pc, bus)
+    }
+
+    /// Makes block `id` the one at its guest address.
+    fn map_block(&mut self, id: u32) {
+        let Some(block) = self.blocks[id as usize].as_ref() else { return };
+        let start = block.start as usize;
+        self.by_addr[start] = id;
+        #[cfg(target_arch = "x86_64")]
+        {
+            self.entry[start] = self.code.address(block.host_offset);
+        }
     }
 
     #[cfg(target_arch = "x86_64")]
     /// Compiles the block at `pc` and, in the same batch, the blocks its
     /// static exits lead to (up to `REGION_BLOCKS`): every commit
     /// re-protects the whole code buffer, so commits are batched.
-    fn compile<B: JitBus>(&mut self, pc: u16, bus: &mut B) -> u32 {
+    fn compile<V: Variant, B: JitBus>(&mut self, pc: u16, bus: &mut B) -> u32 {
         let started = Instant::now();
+        // Decode the batch first, so its blocks can jump to each other.
         let mut work = vec![pc];
-        let mut compiled_any = false;
-        let mut emitted = 0;
+        let mut planned: Vec<(u16, Vec<Instruction>, dynasmrt::DynamicLabel, (u32, u32))> = Vec::new();
+        let mut labels: HashMap<u16, dynasmrt::DynamicLabel> = HashMap::new();
         while let Some(addr) = work.pop() {
-            if emitted == REGION_BLOCKS {
+            if planned.len() == REGION_BLOCKS {
                 break;
             }
-            if self.by_addr[addr as usize] != NO_BLOCK || self.interpret_only[(addr >> 8) as usize] {
+            if self.by_addr[addr as usize] != NO_BLOCK
+                || labels.contains_key(&addr)
+                || self.interpret_only[(addr >> 8) as usize]
+            {
                 continue;
             }
-            let insns = codegen::discover(addr, |a| bus.peek(a));
+            let Some(source) = self.source_of(addr) else { continue };
+            if let Some(&id) = self.cache.get(&cache_key(source, addr)) {
+                self.map_block(id);
+                continue;
+            }
+            let window = self.window_of::<B>(addr);
+            let insns = codegen::discover(addr, window.1, |a| bus.peek(a));
             if insns.is_empty() {
                 self.by_addr[addr as usize] = NOT_COMPILABLE;
                 continue;
             }
             work.extend(codegen::static_successors(&insns));
-            self.emit(addr, insns);
-            compiled_any = true;
-            emitted += 1;
+            let label = self.code.new_label();
+            labels.insert(addr, label);
+            planned.push((addr, insns, label, window));
         }
-        if compiled_any {
-            self.code.commit();
-            // The buffer may have moved: recompute every chain entry.
-            for block in self.blocks.iter().flatten() {
-                self.entry_table[block.start as usize] = self.code.address(block.chain_offset);
+        let memory = codegen::Memory {
+            ram_end: B::RAM_END,
+            ram_mask: B::RAM_MASK,
+            io_pages: std::array::from_fn(|p| B::io_page(p as u8)),
+            decimal: self.decimal,
+        };
+        let helpers = codegen::Helpers {
+            fallback: fallback::<V, B> as *const () as usize,
+            adc_decimal: adc_decimal as *const () as usize,
+            sbc_decimal: sbc_decimal as *const () as usize,
+        };
+        let mut new_ids = Vec::new();
+        for (addr, insns, label, window) in planned {
+            let worst_cycles = insns.iter().map(|i| i.info.max_cycles() as u64).sum();
+            let linked = std::cell::RefCell::new(Vec::new());
+            let link = |target: u16| {
+                let t = target as u32;
+                if t < window.0 || t >= window.1 {
+                    return None;
+                }
+                let found = labels.get(&target).copied().or_else(|| match self.by_addr[target as usize] {
+                    NO_BLOCK | NOT_COMPILABLE => None,
+                    id => self.blocks[id as usize].as_ref().map(|b| b.label),
+                });
+                if found.is_some() {
+                    linked.borrow_mut().push(target);
+                }
+                found
+            };
+            let plan = codegen::Plan { insns: &insns, worst_cycles, label };
+            let compiled = self.code.emit(&plan, &memory, &helpers, &link);
+            let source = self.source_of(addr).expect("planned blocks have a source");
+            let id = self.blocks.len() as u32;
+            let block = Block {
+                start: addr,
+                source,
+                worst_cycles,
+                insns,
+                host_offset: compiled.chain_offset,
+                host_len: compiled.len,
+                fallback_sites: compiled.fallback_sites,
+                executions: 0,
+                linked: linked.into_inner(),
+                relink_offset: compiled.relink_offset,
+                label,
+                window,
+            };
+            self.stats.blocks_compiled += 1;
+            self.stats.host_bytes += compiled.len as u64;
+            if B::writable_source(source) {
+                let last = source + (block.end() - addr as u32) - 1;
+                for page in (source >> 8)..=(last >> 8) {
+                    self.source_blocks.entry(page).or_default().push(id);
+                }
             }
+            self.cache.insert(cache_key(source, addr), id);
+            self.by_addr[addr as usize] = id;
+            self.blocks.push(Some(block));
+            new_ids.push(id);
+        }
+        if !new_ids.is_empty() {
+            let old_base = self.code.base();
+            self.code.commit();
+            if self.code.base() != old_base {
+                // The buffer moved: every entry address moves with it.
+                for addr in 0..0x10000usize {
+                    if let Some(block) = self.block_at_pc(addr as u16) {
+                        self.entry[addr] = self.code.address(block.host_offset);
+                    }
+                }
+            }
+            for id in new_ids {
+                self.map_block(id);
+            }
+            self.refresh_maps::<B>();
         }
         self.stats.compile_seconds += started.elapsed().as_secs_f64();
         match self.by_addr[pc as usize] {
@@ -302,38 +654,8 @@ impl Jit {
         }
     }
 
-    #[cfg(target_arch = "x86_64")]
-    fn emit(&mut self, pc: u16, insns: Vec<Instruction>) {
-        let worst_cycles = insns.iter().map(|i| i.info.max_cycles() as u64).sum();
-        let compiled = self.code.emit(
-            &insns,
-            worst_cycles,
-            self.decimal,
-            self.code_pages.as_ptr(),
-            self.entry_table.as_ptr(),
-        );
-        let id = self.blocks.len() as u32;
-        let block = Block {
-            start: pc,
-            worst_cycles,
-            insns,
-            host_offset: compiled.offset,
-            chain_offset: compiled.chain_offset,
-            host_len: compiled.len,
-            executions: 0,
-        };
-        for page in (block.start as u32 >> 8)..=((block.end() - 1) >> 8).min(255) {
-            self.code_pages[page as usize] = self.code_pages[page as usize].saturating_add(1);
-            self.page_blocks[page as usize].push(id);
-        }
-        self.stats.blocks_compiled += 1;
-        self.stats.host_bytes += compiled.len as u64;
-        self.blocks.push(Some(block));
-        self.by_addr[pc as usize] = id;
-    }
-
     #[cfg(not(target_arch = "x86_64"))]
-    fn compile<B: JitBus>(&mut self, _pc: u16, _bus: &mut B) -> u32 {
+    fn compile<V: Variant, B: JitBus>(&mut self, _pc: u16, _bus: &mut B) -> u32 {
         NOT_COMPILABLE
     }
 
@@ -353,21 +675,29 @@ impl Jit {
             block.executions += 1;
             (block.start, block.host_offset)
         };
-        let mut ctx = codegen::Context {
-            cpu: (cpu as *mut Cpu<V>).cast(),
-            memory: bus.plain_memory(),
-            cycle: bus.cycle_mut() as *mut u64,
-            exit_page: codegen::NO_EXIT_PAGE,
-            trap: codegen::NO_TRAP,
-            deadline,
-        };
-        self.code.run(entry, &mut ctx);
-        self.stats.dispatches += 1;
-        self.stats.guest_insns_jit += cpu.instructions() - before;
-        let trap = (ctx.trap != codegen::NO_TRAP).then_some(ctx.trap as u16);
-        if ctx.exit_page != codegen::NO_EXIT_PAGE {
-            self.invalidate_page(ctx.exit_page as u8);
+        {
+            let ctx = &mut *self.ctx;
+            // SAFETY: `Cpu<V>` and `Cpu<Nmos6502>` have the same layout
+            // (`repr(C)`; the variant is a zero-sized marker).
+            ctx.cpu = unsafe { std::mem::transmute_copy::<Cpu<V>, Cpu<dynes_cpu::Nmos6502>>(cpu) };
+            ctx.bus = (bus as *mut B).cast();
+            ctx.cycle = bus.cycle_mut() as *mut u64;
+            ctx.deadline = deadline;
+            ctx.trap = codegen::NO_TRAP;
+            ctx.fallbacks = 0;
+            ctx.written = [0; 4];
         }
+        self.code.run(entry, &mut self.ctx);
+        // SAFETY: as above.
+        *cpu = unsafe { std::mem::transmute_copy::<Cpu<dynes_cpu::Nmos6502>, Cpu<V>>(&self.ctx.cpu) };
+        self.ctx.bus = std::ptr::null_mut();
+        self.stats.dispatches += 1;
+        let fallbacks = self.ctx.fallbacks;
+        self.stats.guest_insns_jit += cpu.instructions() - before - fallbacks;
+        self.stats.guest_insns_interp += fallbacks;
+        let trap = (self.ctx.trap != codegen::NO_TRAP).then_some(self.ctx.trap as u16);
+        let written = self.ctx.written;
+        self.invalidate_written::<B>(written);
         Step::Block { start, trap }
     }
 
@@ -382,13 +712,13 @@ impl Jit {
         self.interpret(cpu, bus, u64::MAX)
     }
 
-    /// One interpreter step, watching its stores for compiled pages. On an
+    /// One interpreter step, watching its stores for pages with code. On an
     /// interpret-only page the interpreter keeps going (at its full speed)
     /// until PC leaves such pages or `cycle_limit` is reached.
     fn interpret<V: Variant, B: JitBus>(&mut self, cpu: &mut Cpu<V>, bus: &mut B, cycle_limit: u64) -> Step {
         let pc = cpu.pc();
         let before = cpu.instructions();
-        let mut watched = WatchedBus { inner: bus, code_pages: &self.code_pages, written: [0; 4] };
+        let mut watched = WatchedBus { inner: bus, code_pages: self.code_pages(), written: [0; 4] };
         // The address of the last instruction run (a trap leaves PC there).
         let mut last_insn = pc;
         if self.interpret_only[(pc >> 8) as usize] {
@@ -404,48 +734,135 @@ impl Jit {
         }
         let written = watched.written;
         self.stats.guest_insns_interp += cpu.instructions() - before;
+        self.invalidate_written::<B>(written);
+        Step::Interpreted { pc: last_insn }
+    }
+
+    fn code_pages(&self) -> &[u8; 256] {
+        #[cfg(target_arch = "x86_64")]
+        {
+            &self.ctx.code_pages
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            &[0; 256]
+        }
+    }
+
+    /// Drops the blocks on the guest pages in the `written` bit set.
+    fn invalidate_written<B: JitBus>(&mut self, written: [u64; 4]) {
+        if written == [0; 4] {
+            return;
+        }
+        let mut unlink = Vec::new();
         for (word, bits) in written.iter().enumerate() {
             let mut bits = *bits;
             while bits != 0 {
                 let page = word * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                self.invalidate_page(page as u8);
-            }
-        }
-        Step::Interpreted { pc: last_insn }
-    }
-
-    /// Drops every block that touches `page`.
-    fn invalidate_page(&mut self, page: u8) {
-        let ids = std::mem::take(&mut self.page_blocks[page as usize]);
-        for id in ids {
-            let Some(block) = self.blocks[id as usize].take() else { continue };
-            self.stats.invalidations += 1;
-            self.by_addr[block.start as usize] = NO_BLOCK;
-            self.entry_table[block.start as usize] = 0;
-            for other in (block.start as u32 >> 8)..=((block.end() - 1) >> 8).min(255) {
-                let other = other as usize;
-                self.code_pages[other] = self.code_pages[other].saturating_sub(1);
-                if other != page as usize {
-                    self.page_blocks[other].retain(|&b| b != id);
+                let info = self.pages[page];
+                if !info.read.is_null() && B::writable_source(info.source) {
+                    self.invalidate_source_page(info.source >> 8, &mut unlink);
                 }
             }
         }
-        self.code_pages[page as usize] = 0;
-        // Addresses on the page that could not be compiled may compile now.
-        let base = (page as usize) << 8;
-        for slot in &mut self.by_addr[base..base + 256] {
-            if *slot == NOT_COMPILABLE {
-                *slot = NO_BLOCK;
+        #[cfg(target_arch = "x86_64")]
+        self.code.unlink(&unlink);
+        self.refresh_maps::<B>();
+    }
+
+    /// Drops every block with bytes on source page `page`.
+    fn invalidate_source_page(&mut self, page: u32, unlink: &mut Vec<(usize, usize)>) {
+        let ids = self.source_blocks.remove(&page).unwrap_or_default();
+        for id in ids {
+            let Some(block) = self.blocks[id as usize].take() else { continue };
+            self.stats.invalidations += 1;
+            self.cache.remove(&cache_key(block.source, block.start));
+            if self.by_addr[block.start as usize] == id {
+                self.by_addr[block.start as usize] = NO_BLOCK;
+                self.entry[block.start as usize] = 0;
+            }
+            unlink.push((block.host_offset, block.relink_offset));
+            let last = block.source + (block.end() - block.start as u32) - 1;
+            for other in (block.source >> 8)..=(last >> 8) {
+                if other != page {
+                    if let Some(list) = self.source_blocks.get_mut(&other) {
+                        list.retain(|&b| b != id);
+                    }
+                }
             }
         }
-        let count = &mut self.page_invalidations[page as usize];
+        // Addresses showing the page that could not be compiled may compile now.
+        for guest in 0..256usize {
+            let info = self.pages[guest];
+            if !info.read.is_null() && info.source >> 8 == page {
+                let base = guest << 8;
+                for slot in &mut self.by_addr[base..base + 256] {
+                    if *slot == NOT_COMPILABLE {
+                        *slot = NO_BLOCK;
+                    }
+                }
+            }
+        }
+        let count = self.source_invalidations.entry(page).or_default();
         *count += 1;
         if *count == INTERPRET_ONLY_AFTER {
-            self.interpret_only[page as usize] = true;
+            self.interpret_only_sources.insert(page);
             self.stats.interpret_only_pages += 1;
         }
     }
+}
+
+fn cache_key(source: u32, addr: u16) -> u64 {
+    (source as u64) << 16 | addr as u64
+}
+
+/// Runs the instruction at PC on the interpreter for compiled code (its
+/// access was not plain memory); returns non-zero when compiled code must
+/// leave: PC is not `next`, an interrupt is on its way, the deadline moved
+/// closer, the mapping changed, code was written, or the CPU stalled.
+#[cfg(target_arch = "x86_64")]
+extern "sysv64" fn fallback<V: Variant, B: JitBus>(ctx: *mut codegen::Context, next: u32) -> u32 {
+    // SAFETY: compiled code passes the context the dispatcher set up: its
+    // `cpu` holds this variant's state (same layout for every variant) and
+    // `bus` points at the `B` the dispatcher is running, exclusively
+    // borrowed for the duration of the block.
+    let ctx = unsafe { &mut *ctx };
+    let cpu = unsafe { &mut *(&mut ctx.cpu as *mut Cpu<dynes_cpu::Nmos6502>).cast::<Cpu<V>>() };
+    let bus = unsafe { &mut *ctx.bus.cast::<B>() };
+    let generation = bus.mapping_generation();
+    let start = bus.cycle();
+    let opcode = bus.peek(cpu.pc());
+    let mut watched = WatchedBus { inner: bus, code_pages: &ctx.code_pages, written: [0; 4] };
+    cpu.step(&mut watched);
+    let written = watched.written;
+    ctx.fallbacks += 1;
+    for (all, new) in ctx.written.iter_mut().zip(written) {
+        *all |= new;
+    }
+    let stalled = bus.cycle() - start > OPCODES[opcode as usize].max_cycles() as u64;
+    let leave = next == codegen::ALWAYS_EXIT
+        || cpu.pc() as u32 != next
+        || written != [0; 4]
+        || cpu.irq_state().0 != 0
+        || cpu.jammed().is_some()
+        || bus.mapping_generation() != generation
+        || bus.deadline() < ctx.deadline
+        || stalled;
+    leave as u32
+}
+
+#[cfg(target_arch = "x86_64")]
+extern "sysv64" fn adc_decimal(cpu: *mut Cpu<dynes_cpu::Nmos6502>, value: u32) {
+    // SAFETY: compiled code passes the context, whose first field is the
+    // `Cpu`; the decimal path is only compiled for the NMOS variant.
+    unsafe { (*cpu).alu_adc(value as u8) }
+}
+
+#[cfg(target_arch = "x86_64")]
+extern "sysv64" fn sbc_decimal(cpu: *mut Cpu<dynes_cpu::Nmos6502>, value: u32) {
+    // SAFETY: as for `adc_decimal`.
+    unsafe { (*cpu).alu_sbc(value as u8) }
 }
 
 /// The bus as the interpreter sees it inside the dispatcher: stores into

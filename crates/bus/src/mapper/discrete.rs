@@ -3,6 +3,7 @@
 //! and a latch whose input may fight the ROM on the data bus.
 
 use super::memory::{chr_memory, Chr, PrgRam, PrgRom, DEFAULT_CHR_RAM};
+use super::PlainPage;
 use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
 
 /// The memories of a discrete-logic board and how its latch is written.
@@ -69,6 +70,16 @@ impl Discrete {
             0x8000..=0xFFFF => Some(self.prg.read(addr)),
             0x6000..=0x7FFF => self.prg_ram.read(addr),
             _ => None,
+        }
+    }
+
+    /// ROM and PRG-RAM pages as plain memory; `ram_writable` says whether
+    /// the RAM page also takes plain writes (no registers on top of it).
+    pub(crate) fn plain_page(&mut self, page: u8, ram_writable: bool) -> PlainPage {
+        match page {
+            0x80..=0xFF => self.prg.plain_page(page),
+            0x60..=0x7F => self.prg_ram.plain_page(page, true, ram_writable),
+            _ => PlainPage::NONE,
         }
     }
 }
@@ -172,5 +183,9 @@ impl<T: LatchBoard> super::Board for T {
 
     fn write_affects_mapping(&self, addr: u16) -> bool {
         addr >= 0x8000
+    }
+
+    fn plain_page(&mut self, page: u8) -> PlainPage {
+        self.discrete_mut().plain_page(page, true)
     }
 }

@@ -115,6 +115,29 @@ impl Board for Nrom {
     fn write_affects_mapping(&self, _addr: u16) -> bool {
         false
     }
+
+    fn plain_page(&mut self, page: u8) -> super::PlainPage {
+        let addr = u16::from(page) << 8;
+        match page {
+            0x80..=0xFF => {
+                let offset = addr as usize & (PRG_WINDOW - 1);
+                super::PlainPage::rom(
+                    &self.prg_rom[offset..offset + 0x100],
+                    super::source::PRG_ROM + offset as u32,
+                )
+            }
+            0x60..=0x7F => match self.prg_ram_offset(addr) {
+                Some(i) if i % 0x100 == 0 && i + 0x100 <= self.prg_ram.len() => super::PlainPage::ram(
+                    &mut self.prg_ram[i..i + 0x100],
+                    super::source::PRG_RAM + i as u32,
+                    true,
+                    true,
+                ),
+                _ => super::PlainPage::NONE,
+            },
+            _ => super::PlainPage::NONE,
+        }
+    }
 }
 
 /// Sizes instead of contents.

@@ -214,6 +214,14 @@ impl Board for Mmc1 {
     fn write_affects_mapping(&self, addr: u16) -> bool {
         addr >= 0x8000
     }
+
+    fn plain_page(&mut self, page: u8) -> super::PlainPage {
+        match page {
+            0x80..=0xFF => self.prg.plain_page(page),
+            0x60..=0x7F if self.prg_ram_enabled() => self.prg_ram.plain_page(page, true, true),
+            _ => super::PlainPage::NONE,
+        }
+    }
 }
 
 #[cfg(test)]

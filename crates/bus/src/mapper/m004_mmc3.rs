@@ -295,6 +295,20 @@ impl Board for Mmc3 {
     fn write_affects_mapping(&self, addr: u16) -> bool {
         addr >= 0x8000
     }
+
+    /// MMC6's RAM halves are left to the slow path.
+    fn plain_page(&mut self, page: u8) -> super::PlainPage {
+        let (readable, writable) = match self.ram_control {
+            RamControl::AlwaysOn => (true, true),
+            RamControl::Protected => (self.ram_protect & 0x80 != 0, self.ram_protect & 0xC0 == 0x80),
+            RamControl::Mmc6 => (false, false),
+        };
+        match page {
+            0x80..=0xFF => self.prg.plain_page(page),
+            0x60..=0x7F if readable => self.prg_ram.plain_page(page, true, writable),
+            _ => super::PlainPage::NONE,
+        }
+    }
 }
 
 #[cfg(test)]

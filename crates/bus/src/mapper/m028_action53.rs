@@ -147,6 +147,10 @@ impl Board for Action53 {
         (0x5000..=0x5FFF).contains(&addr) || addr >= 0x8000
     }
 
+    fn plain_page(&mut self, page: u8) -> super::PlainPage {
+        self.board.plain_page(page, true)
+    }
+
     discrete_memory_access!();
 }
 

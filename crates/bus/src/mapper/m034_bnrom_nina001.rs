@@ -103,6 +103,11 @@ impl Board for Nina001 {
         (0x7FFD..=0x7FFF).contains(&addr)
     }
 
+    /// The registers sit in the last page of PRG-RAM: writes there are not plain.
+    fn plain_page(&mut self, page: u8) -> super::PlainPage {
+        self.board.plain_page(page, page != 0x7F)
+    }
+
     discrete_memory_access!();
 }
 

@@ -103,6 +103,15 @@ impl<const SLOTS: usize, const SLOT_SIZE: usize> Banked<SLOTS, SLOT_SIZE> {
     }
 }
 
+impl PrgRom {
+    /// CPU page `page` ($80-$FF) as plain read-only memory.
+    pub(crate) fn plain_page(&self, page: u8) -> super::PlainPage {
+        let addr = usize::from(page) << 8;
+        let offset = self.offsets[(addr / PRG_SLOT) % 4] + addr % PRG_SLOT;
+        super::PlainPage::rom(&self.data[offset..offset + 0x100], super::source::PRG_ROM + offset as u32)
+    }
+}
+
 /// Sizes and the mapping: contents are no use in a debug print.
 impl<const SLOTS: usize, const SLOT_SIZE: usize> fmt::Debug for Banked<SLOTS, SLOT_SIZE> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -175,6 +184,20 @@ impl PrgRam {
     /// Size in bytes.
     pub(crate) fn len(&self) -> usize {
         self.data.len()
+    }
+
+    /// CPU page `page` ($60-$7F) as plain memory, readable and writable as
+    /// asked; not plain when the RAM is too small to hold a whole page.
+    pub(crate) fn plain_page(&mut self, page: u8, readable: bool, writable: bool) -> super::PlainPage {
+        match self.index(u16::from(page) << 8) {
+            Some(i) if i % 0x100 == 0 && i + 0x100 <= self.data.len() => super::PlainPage::ram(
+                &mut self.data[i..i + 0x100],
+                super::source::PRG_RAM + i as u32,
+                readable,
+                writable,
+            ),
+            _ => super::PlainPage::NONE,
+        }
     }
 
     /// The whole RAM, e.g. for a save file.

@@ -90,6 +90,63 @@ pub trait Board {
     /// Whether a CPU write to `addr` can change the memory mapping, the
     /// mirroring or the IRQ state (generated code ends a block after one).
     fn write_affects_mapping(&self, addr: u16) -> bool;
+
+    /// How CPU page `page` ($40-$FF) is mapped right now, for compiled code:
+    /// plain memory it may read or write directly, or nothing (every access
+    /// goes through [`Board::cpu_read`]/[`Board::cpu_write`]). Valid until
+    /// the next write for which [`Board::write_affects_mapping`] is true.
+    #[inline]
+    fn plain_page(&mut self, _page: u8) -> PlainPage {
+        PlainPage::NONE
+    }
+}
+
+/// Where code and data bytes come from: a physical address in one space,
+/// so the same bytes seen through different windows or mirrors have one
+/// key. Sources below [`SOURCE_PRG_ROM`] are writable.
+pub mod source {
+    /// Console RAM: `0..0x800`.
+    pub const RAM: u32 = 0;
+    /// PRG-RAM offset `n` is `PRG_RAM + n`.
+    pub const PRG_RAM: u32 = 0x0010_0000;
+    /// PRG-ROM offset `n` is `PRG_ROM + n`.
+    pub const PRG_ROM: u32 = 0x1000_0000;
+}
+
+/// A 256-byte CPU page as plain memory: host addresses of its first byte
+/// for reads and writes (null where accesses have effects or go nowhere),
+/// and the source key of its first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlainPage {
+    /// Reads are plain loads from here (null: not plain).
+    pub read: *const u8,
+    /// Writes are plain stores to here (null: not plain).
+    pub write: *mut u8,
+    /// Source key of the page's first byte (see [`source`]); meaningful
+    /// only when `read` is not null.
+    pub source: u32,
+}
+
+impl PlainPage {
+    /// Nothing plain: every access has to go through the bus.
+    pub const NONE: PlainPage = PlainPage { read: std::ptr::null(), write: std::ptr::null_mut(), source: 0 };
+
+    /// Read-only memory.
+    pub fn rom(bytes: &[u8], source: u32) -> PlainPage {
+        debug_assert!(bytes.len() >= 0x100);
+        PlainPage { read: bytes.as_ptr(), write: std::ptr::null_mut(), source }
+    }
+
+    /// RAM, readable and/or writable.
+    pub fn ram(bytes: &mut [u8], source: u32, readable: bool, writable: bool) -> PlainPage {
+        debug_assert!(bytes.len() >= 0x100);
+        let ptr = bytes.as_mut_ptr();
+        PlainPage {
+            read: if readable { ptr } else { std::ptr::null() },
+            write: if writable { ptr } else { std::ptr::null_mut() },
+            source,
+        }
+    }
 }
 
 /// A cartridge board with its memories and registers.
@@ -226,6 +283,12 @@ impl Mapper {
     #[inline]
     pub fn write_affects_mapping(&self, addr: u16) -> bool {
         with_board!(self, board => board.write_affects_mapping(addr))
+    }
+
+    /// How CPU page `page` ($40-$FF) is mapped now, for compiled code.
+    #[inline]
+    pub fn plain_page(&mut self, page: u8) -> PlainPage {
+        with_board!(self, board => board.plain_page(page))
     }
 
     /// All PRG-RAM (volatile and battery-backed), e.g. for save files.
