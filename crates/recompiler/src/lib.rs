@@ -543,7 +543,7 @@ impl Jit {
         let started = Instant::now();
         // Decode the batch first, so its blocks can jump to each other.
         let mut work = vec![pc];
-        let mut planned: Vec<(u16, Vec<Instruction>, dynasmrt::DynamicLabel, (u32, u32))> = Vec::new();
+        let mut planned: Vec<Planned> = Vec::new();
         let mut labels: HashMap<u16, dynasmrt::DynamicLabel> = HashMap::new();
         while let Some(addr) = work.pop() {
             if planned.len() == REGION_BLOCKS {
@@ -569,7 +569,7 @@ impl Jit {
             work.extend(codegen::static_successors(&insns));
             let label = self.code.new_label();
             labels.insert(addr, label);
-            planned.push((addr, insns, label, window));
+            planned.push(Planned { addr, insns, label, window });
         }
         let memory = codegen::Memory {
             ram_end: B::RAM_END,
@@ -583,7 +583,7 @@ impl Jit {
             sbc_decimal: sbc_decimal as *const () as usize,
         };
         let mut new_ids = Vec::new();
-        for (addr, insns, label, window) in planned {
+        for Planned { addr, insns, label, window } in planned {
             let worst_cycles = insns.iter().map(|i| i.info.max_cycles() as u64).sum();
             let linked = std::cell::RefCell::new(Vec::new());
             let link = |target: u16| {
@@ -811,6 +811,15 @@ impl Jit {
             self.stats.interpret_only_pages += 1;
         }
     }
+}
+
+/// A block decoded for the next batch.
+#[cfg(target_arch = "x86_64")]
+struct Planned {
+    addr: u16,
+    insns: Vec<Instruction>,
+    label: dynasmrt::DynamicLabel,
+    window: (u32, u32),
 }
 
 fn cache_key(source: u32, addr: u16) -> u64 {
