@@ -67,6 +67,7 @@ impl Timing {
 pub const RAM_SIZE: usize = 0x800;
 
 /// The CPU's address space as the NES wires it.
+#[derive(Clone)]
 pub struct NesBus {
     ram: [u8; RAM_SIZE],
     mapper: Mapper,
@@ -383,7 +384,7 @@ struct PpuMemory<'a> {
 /// MMC3 counts a rise of PPU A12 only after A12 has been low for a while
 /// (about three CPU cycles), so the short lows between sprite fetches and
 /// quick $2006 toggles do not clock it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct A12Filter {
     high: bool,
     /// Dot at which A12 last went low.

@@ -48,6 +48,12 @@ pub struct RunArgs {
     /// read without side effects.
     #[arg(long, value_name = "ADDR:LEN")]
     peek: Vec<String>,
+    /// CPU engine.
+    #[arg(long, value_enum, default_value = "jit")]
+    engine: crate::rom::EngineArg,
+    /// Print the recompiler's counters as key=value lines.
+    #[arg(long)]
+    stats: bool,
 }
 
 pub fn run(args: &RunArgs) -> Result<bool> {
@@ -62,7 +68,7 @@ pub fn run(args: &RunArgs) -> Result<bool> {
         RegionArg::Ntsc => Some(TvSystem::Ntsc),
         RegionArg::Pal => Some(TvSystem::Pal),
     };
-    let mut nes = crate::rom::load_on(&args.rom, system)?;
+    let mut nes = crate::rom::load_with(&args.rom, system, args.engine.engine())?;
     let started = Instant::now();
     let mut next_press = 0;
     let mut ok = true;
@@ -80,6 +86,10 @@ pub fn run(args: &RunArgs) -> Result<bool> {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
+    if let Some(report) = nes.divergence() {
+        outln!("FAIL: engines diverged\n{report}");
+        ok = false;
+    }
     if let Some((pc, opcode)) = nes.jammed() {
         outln!("CPU jammed at ${pc:04X} (opcode ${opcode:02X})");
         ok = false;
@@ -103,6 +113,11 @@ pub fn run(args: &RunArgs) -> Result<bool> {
         frames as f64 / seconds.max(1e-9),
         nes.frame_hash()
     );
+    if args.stats {
+        for line in nes.jit_stats().map(|s| s.lines()).unwrap_or_default() {
+            outln!("{line}");
+        }
+    }
     Ok(ok)
 }
 

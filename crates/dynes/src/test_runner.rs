@@ -11,11 +11,18 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 /// The CPU engine to run the ROMs on.
-#[derive(Clone, Copy, Debug, ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
     /// The cycle-exact interpreter.
     Interp,
+    /// The recompiler.
+    Jit,
+    /// The recompiler checked against the interpreter after every step.
+    Verify,
+    /// Each ROM on both engines: the verdicts, cycle counts and last
+    /// frames must also agree.
+    Both,
 }
 
 #[derive(Args, Debug)]
@@ -27,8 +34,11 @@ pub struct TestArgs {
     #[arg(long)]
     root: Option<PathBuf>,
     /// CPU engine.
-    #[arg(long, value_enum, default_value = "interp")]
+    #[arg(long, value_enum, default_value = "jit")]
     engine: Engine,
+    /// Print the recompiler's counters (summed over the ROMs) as key=value lines.
+    #[arg(long)]
+    stats: bool,
     /// ROMs run at once [default: one per core].
     #[arg(long)]
     jobs: Option<usize>,
@@ -59,6 +69,11 @@ struct RowResult {
     cycles: u64,
     seconds: f64,
     frame_hash: String,
+    /// Share of guest instructions run in compiled code, when the
+    /// recompiler ran.
+    jit_percent: Option<f64>,
+    #[serde(skip)]
+    stats: Option<dynes_nes::JitStats>,
 }
 
 impl RowResult {
@@ -101,7 +116,7 @@ pub fn run(args: &TestArgs) -> Result<bool> {
     let results: Vec<RowResult> = pool.install(|| {
         rows.par_iter()
             .map(|row| {
-                let result = run_row(row);
+                let result = run_row(row, args.engine);
                 progress.set_message(row.rom.clone());
                 progress.inc(1);
                 result
@@ -137,6 +152,11 @@ pub fn run(args: &TestArgs) -> Result<bool> {
         report.failed,
         results.len()
     );
+    if args.stats {
+        for line in stats_lines(&results) {
+            outln!("{line}");
+        }
+    }
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report)?;
         std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))?;
@@ -148,18 +168,53 @@ pub fn run(args: &TestArgs) -> Result<bool> {
     Ok(below_bar == 0)
 }
 
-fn run_row(row: &ManifestRow) -> RowResult {
+/// Runs a row on `engine`; `both` runs it twice and also fails it when the
+/// two runs end differently.
+fn run_on(row: &ManifestRow, engine: Engine) -> Result<test_rom::Outcome, String> {
+    let on = |engine| test_rom::run_row_on(row, engine);
+    match engine {
+        Engine::Interp => on(dynes_nes::Engine::Interp),
+        Engine::Jit => on(dynes_nes::Engine::Jit),
+        Engine::Verify => on(dynes_nes::Engine::Verify),
+        Engine::Both => {
+            let interp = on(dynes_nes::Engine::Interp)?;
+            let mut jit = on(dynes_nes::Engine::Jit)?;
+            let same = (interp.verdict == jit.verdict, interp.frames, interp.cycles, interp.frame_hash)
+                == (true, jit.frames, jit.cycles, jit.frame_hash);
+            if !same {
+                jit.verdict = Verdict::Fail(format!(
+                    "engines disagree: interpreter {} after {} frames, {} cycles, hash {:016x}; \
+                     recompiler {} after {} frames, {} cycles, hash {:016x}",
+                    interp.verdict,
+                    interp.frames,
+                    interp.cycles,
+                    interp.frame_hash,
+                    jit.verdict,
+                    jit.frames,
+                    jit.cycles,
+                    jit.frame_hash
+                ));
+            }
+            Ok(jit)
+        }
+    }
+}
+
+fn run_row(row: &ManifestRow, engine: Engine) -> RowResult {
     let started = Instant::now();
-    let (passed, reason, frames, cycles, hash) = match test_rom::run_row(row) {
+    let (passed, reason, frames, cycles, hash, stats) = match run_on(row, engine) {
         Ok(o) => {
             let reason = match o.verdict {
                 Verdict::Pass => None,
                 Verdict::Fail(why) => Some(why),
             };
-            (reason.is_none(), reason, o.frames, o.cycles, format!("{:016x}", o.frame_hash))
+            (reason.is_none(), reason, o.frames, o.cycles, format!("{:016x}", o.frame_hash), o.stats)
         }
-        Err(why) => (false, Some(why), 0, 0, String::new()),
+        Err(why) => (false, Some(why), 0, 0, String::new(), None),
     };
+    let jit_percent = stats
+        .as_ref()
+        .map(|s| s.guest_insns_jit as f64 * 100.0 / (s.guest_insns_jit + s.guest_insns_interp).max(1) as f64);
     RowResult {
         suite: row.manifest.display().to_string(),
         rom: row.rom.clone(),
@@ -171,7 +226,33 @@ fn run_row(row: &ManifestRow) -> RowResult {
         cycles,
         seconds: started.elapsed().as_secs_f64(),
         frame_hash: hash,
+        jit_percent,
+        stats,
     }
+}
+
+/// `--stats`: the recompiler's counters summed over all rows, and the row
+/// that ran least of its instructions in compiled code.
+fn stats_lines(results: &[RowResult]) -> Vec<String> {
+    let mut total = dynes_nes::JitStats::default();
+    for stats in results.iter().filter_map(|r| r.stats.as_ref()) {
+        total.blocks_compiled += stats.blocks_compiled;
+        total.host_bytes += stats.host_bytes;
+        total.guest_insns_jit += stats.guest_insns_jit;
+        total.guest_insns_interp += stats.guest_insns_interp;
+        total.invalidations += stats.invalidations;
+        total.interpret_only_pages += stats.interpret_only_pages;
+        total.compile_seconds += stats.compile_seconds;
+        total.dispatches += stats.dispatches;
+        total.cache_hits += stats.cache_hits;
+    }
+    let mut lines = total.lines();
+    let lowest =
+        results.iter().filter_map(|r| r.jit_percent.map(|p| (p, &r.rom))).min_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((percent, rom)) = lowest {
+        lines.push(format!("jit.lowest_jit_percent={percent:.2} ({rom})"));
+    }
+    lines
 }
 
 fn default_manifests() -> Vec<PathBuf> {

@@ -12,6 +12,9 @@ use std::path::Path;
 
 use dynes_bus::{Cartridge, CartridgeError, Mapper, NesBus};
 use dynes_cpu::{Bus, Cpu, Ricoh2A03};
+use dynes_recompiler::{Jit, Step};
+
+pub use dynes_recompiler::{Block, Stats as JitStats, Unavailable};
 
 pub use dynes_bus::{Buttons, Header, TvSystem};
 pub use dynes_cpu::Registers;
@@ -22,11 +25,35 @@ pub use dynes_ppu::{HEIGHT, WIDTH};
 /// ends frames, so this only trips on a jammed CPU): cycles of two PAL frames.
 const FRAME_CYCLE_LIMIT: u64 = 2 * 33_248 + 1_000;
 
+/// How the 6502 runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// The cycle-exact interpreter.
+    Interp,
+    /// The recompiler (the interpreter steps past events).
+    Jit,
+    /// The recompiler, checked after every step against the interpreter
+    /// running a copy of the machine.
+    Verify,
+}
+
+/// The interpreter's copy of the machine in verify mode.
+struct Reference {
+    cpu: Cpu<Ricoh2A03>,
+    bus: NesBus,
+    steps: u64,
+}
+
 /// A NES with a cartridge inserted.
 pub struct Nes {
     cpu: Cpu<Ricoh2A03>,
     bus: NesBus,
     header: Header,
+    engine: Engine,
+    jit: Option<Box<Jit>>,
+    reference: Option<Box<Reference>>,
+    /// Where verify mode found the engines disagreeing.
+    divergence: Option<String>,
 }
 
 impl Nes {
@@ -45,7 +72,63 @@ impl Nes {
             _ => TvSystem::Ntsc,
         });
         let mapper = Mapper::new(cartridge)?;
-        Ok(Nes { cpu: Cpu::new(), bus: NesBus::with_tv_system(mapper, system), header })
+        Ok(Nes {
+            cpu: Cpu::new(),
+            bus: NesBus::with_tv_system(mapper, system),
+            header,
+            engine: Engine::Interp,
+            jit: None,
+            reference: None,
+            divergence: None,
+        })
+    }
+
+    /// Chooses how the CPU runs from now on. Verify mode copies the machine
+    /// as it is now for the interpreter. When the recompiler cannot run on
+    /// this host the engine stays the interpreter and the reason is returned.
+    pub fn set_engine(&mut self, engine: Engine) -> Result<(), Unavailable> {
+        self.reference = None;
+        self.divergence = None;
+        if engine == Engine::Interp {
+            self.jit = None;
+            self.engine = Engine::Interp;
+            return Ok(());
+        }
+        if self.jit.is_none() {
+            match Jit::new::<Ricoh2A03>() {
+                Ok(jit) => self.jit = Some(Box::new(jit)),
+                Err(why) => {
+                    self.engine = Engine::Interp;
+                    return Err(why);
+                }
+            }
+        }
+        if engine == Engine::Verify {
+            self.reference = Some(Box::new(Reference { cpu: self.cpu, bus: self.bus.clone(), steps: 0 }));
+        }
+        self.engine = engine;
+        Ok(())
+    }
+
+    /// The engine running the CPU.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The recompiler's counters (`None` on the interpreter).
+    pub fn jit_stats(&self) -> Option<&JitStats> {
+        self.jit.as_deref().map(Jit::stats)
+    }
+
+    /// The recompiler, for inspecting its blocks.
+    pub fn jit(&self) -> Option<&Jit> {
+        self.jit.as_deref()
+    }
+
+    /// In verify mode, the report of the first difference between the
+    /// recompiler and the interpreter (the machine stops there).
+    pub fn divergence(&self) -> Option<&str> {
+        self.divergence.as_deref()
     }
 
     /// NTSC or PAL.
@@ -66,25 +149,85 @@ impl Nes {
         self.cpu = Cpu::new();
         self.bus.set_cycle(0);
         self.cpu.reset(&mut self.bus);
+        if let Some(reference) = &mut self.reference {
+            reference.cpu = Cpu::new();
+            reference.bus.set_cycle(0);
+            reference.cpu.reset(&mut reference.bus);
+        }
     }
 
     /// The reset button: RAM and registers other than S and I survive.
     pub fn reset(&mut self) {
         self.bus.reset_ppu();
         self.cpu.reset(&mut self.bus);
+        if let Some(reference) = &mut self.reference {
+            reference.bus.reset_ppu();
+            reference.cpu.reset(&mut reference.bus);
+        }
     }
 
     /// Runs until the PPU finishes the current frame (the start of vblank),
-    /// or until the CPU jams. Returns false if the CPU is jammed.
+    /// or until the CPU jams (or, in verify mode, the engines disagree).
+    /// Returns false if it stopped early.
     pub fn run_frame(&mut self) -> bool {
+        if self.divergence.is_some() {
+            return false;
+        }
         let target = self.bus.ppu().frames() + 1;
         let give_up = self.cycle() + FRAME_CYCLE_LIMIT;
         while self.bus.ppu().frames() < target {
             let until = self.bus.next_vblank_cycle().min(give_up);
-            self.cpu.run_until(&mut self.bus, until, |cpu| cpu.jammed().is_some());
+            match (self.engine, self.jit.as_deref_mut()) {
+                (Engine::Jit, Some(jit)) => {
+                    jit.run_until(&mut self.cpu, &mut self.bus, until, |cpu, _| cpu.jammed().is_some())
+                }
+                (Engine::Verify, Some(_)) => {
+                    if !self.verify_until(until) {
+                        return false;
+                    }
+                }
+                _ => {
+                    self.cpu.run_until(&mut self.bus, until, |cpu| cpu.jammed().is_some());
+                }
+            }
             self.bus.sync_ppu();
             if self.cpu.jammed().is_some() {
                 return false;
+            }
+        }
+        if let Some(reference) = &mut self.reference {
+            reference.bus.sync_ppu();
+            if reference.bus.ppu().frame() != self.bus.ppu().frame() {
+                self.divergence = Some(format!(
+                    "frame {} differs: the recompiler drew a different picture from the interpreter",
+                    self.frame_count()
+                ));
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Verify mode: recompiler steps up to `until`, the interpreter's copy
+    /// following each one; false at the first difference.
+    fn verify_until(&mut self, until: u64) -> bool {
+        let (Some(jit), Some(reference)) = (self.jit.as_deref_mut(), self.reference.as_deref_mut()) else {
+            return true;
+        };
+        while self.bus.cycle() < until {
+            let before = (self.cpu.regs(), self.bus.cycle());
+            let step = jit.step_until(&mut self.cpu, &mut self.bus, until);
+            while reference.bus.cycle() < self.bus.cycle() && reference.cpu.jammed().is_none() {
+                reference.cpu.step(&mut reference.bus);
+            }
+            reference.steps += 1;
+            if let Some(report) = compare(&self.cpu, &self.bus, reference) {
+                self.divergence =
+                    Some(describe_divergence(jit, step, before, &report, &self.cpu, &self.bus, reference));
+                return false;
+            }
+            if self.cpu.jammed().is_some() {
+                break;
             }
         }
         true
@@ -131,7 +274,8 @@ impl Nes {
         self.bus.controller_mut(port & 1).set_buttons(buttons);
     }
 
-    /// Runs one CPU instruction (and an interrupt sequence, if one was polled).
+    /// Runs one CPU instruction (and an interrupt sequence, if one was
+    /// polled) on the interpreter.
     #[inline]
     pub fn step(&mut self) {
         self.cpu.step(&mut self.bus);
@@ -199,4 +343,70 @@ impl Nes {
             self.cycle()
         )
     }
+}
+
+/// What differs between the recompiler's machine and the interpreter's
+/// after a step, if anything.
+fn compare(cpu: &Cpu<Ricoh2A03>, bus: &NesBus, reference: &Reference) -> Option<String> {
+    let mut report = String::new();
+    if cpu.regs() != reference.cpu.regs() || cpu.instructions() != reference.cpu.instructions() {
+        report.push_str("registers differ\n");
+    }
+    if bus.cycle() != reference.bus.cycle() {
+        report.push_str("cycle counts differ\n");
+    }
+    if let Some(addr) = bus.ram().iter().zip(reference.bus.ram().iter()).position(|(a, b)| a != b) {
+        report.push_str(&format!(
+            "RAM ${addr:04X}: recompiler wrote {:02X}, interpreter {:02X}\n",
+            bus.ram()[addr],
+            reference.bus.ram()[addr]
+        ));
+    }
+    let (ram, ref_ram) = (bus.mapper().prg_ram(), reference.bus.mapper().prg_ram());
+    if let Some(offset) = ram.iter().zip(ref_ram.iter()).position(|(a, b)| a != b) {
+        report.push_str(&format!(
+            "PRG-RAM offset ${offset:04X}: recompiler wrote {:02X}, interpreter {:02X}\n",
+            ram[offset], ref_ram[offset]
+        ));
+    }
+    if bus.mapping_generation() != reference.bus.mapping_generation() {
+        report.push_str("mapper register writes differ\n");
+    }
+    (!report.is_empty()).then_some(report)
+}
+
+/// The verify-mode report: what ran, both states, and what differs.
+fn describe_divergence(
+    jit: &Jit,
+    step: Step,
+    before: (Registers, u64),
+    differences: &str,
+    cpu: &Cpu<Ricoh2A03>,
+    bus: &NesBus,
+    reference: &Reference,
+) -> String {
+    let (regs, cycle) = before;
+    let mut text = format!(
+        "engines diverged at step {} ({step:?}), which started at cycle {cycle} with {regs:?}\n",
+        reference.steps
+    );
+    if let Step::Block { start, .. } = step {
+        if let Some(block) = jit.blocks().find(|b| b.start == start) {
+            text.push_str("block:\n");
+            for insn in &block.insns {
+                text.push_str(&format!("  {:04X}  {:<8}  {insn}\n", insn.addr, insn.hex()));
+            }
+        }
+    }
+    text.push_str(&format!(
+        "recompiler:  {:?} cycle={} instructions={}\ninterpreter: {:?} cycle={} instructions={}\n",
+        cpu.regs(),
+        bus.cycle(),
+        cpu.instructions(),
+        reference.cpu.regs(),
+        reference.bus.cycle(),
+        reference.cpu.instructions()
+    ));
+    text.push_str(differences);
+    text
 }

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::Nes;
+use crate::{Engine, Nes};
 
 /// Frames per second of emulated time, for limits given in seconds.
 const FPS: u64 = 60;
@@ -86,6 +86,8 @@ pub struct Outcome {
     pub cycles: u64,
     /// Hash of the last frame.
     pub frame_hash: u64,
+    /// The recompiler's counters, when it ran.
+    pub stats: Option<crate::JitStats>,
 }
 
 /// Runs `nes` (powered on) until `protocol` gives a verdict or `frame_limit`
@@ -98,7 +100,13 @@ pub fn run(nes: &mut Nes, protocol: &Protocol, expected: Option<u8>, frame_limit
         Protocol::Nestest(log) => nestest(nes, log),
         Protocol::Demo => demo(nes, frame_limit),
     };
-    Outcome { verdict, frames: nes.frame_count(), cycles: nes.cycle(), frame_hash: nes.frame_hash() }
+    Outcome {
+        verdict,
+        frames: nes.frame_count(),
+        cycles: nes.cycle(),
+        frame_hash: nes.frame_hash(),
+        stats: nes.jit_stats().cloned(),
+    }
 }
 
 fn jammed(nes: &Nes) -> Verdict {
@@ -325,14 +333,28 @@ fn parse_byte(text: &str) -> Option<u8> {
 /// Loads and runs one manifest row to its verdict. A row that cannot run
 /// (missing file, bad header, unknown protocol) is an error naming why.
 pub fn run_row(row: &ManifestRow) -> Result<Outcome, String> {
+    run_row_on(row, Engine::Interp)
+}
+
+/// [`run_row`] on a chosen CPU engine; where the recompiler cannot run the
+/// interpreter does. In verify mode a difference between the engines fails
+/// the row.
+pub fn run_row_on(row: &ManifestRow, engine: Engine) -> Result<Outcome, String> {
     let log = || {
         let log = row.path.with_extension("log");
         std::fs::read_to_string(&log).map_err(|e| format!("{}: {e}", log.display()))
     };
     let protocol = Protocol::parse(&row.protocol, log)?;
     let mut nes = Nes::from_file(&row.path).map_err(|e| format!("{}: {e}", row.path.display()))?;
+    // Without a recompiler the interpreter runs the row.
+    let _ = nes.set_engine(engine);
     let limit = protocol.frame_limit();
-    Ok(run(&mut nes, &protocol, row.pass_value, limit))
+    let mut outcome = run(&mut nes, &protocol, row.pass_value, limit);
+    if let Some(report) = nes.divergence() {
+        outcome.verdict = Verdict::Fail(format!("engines diverged: {report}"));
+    }
+    outcome.stats = nes.jit_stats().cloned();
+    Ok(outcome)
 }
 
 /// Runs `rows` and describes each one that did not pass (`rom: why`).

@@ -57,6 +57,7 @@ pub trait PpuBus {
 }
 
 /// The 2C02.
+#[derive(Clone)]
 pub struct Ppu {
     // Registers.
     pub(crate) ctrl: u8,

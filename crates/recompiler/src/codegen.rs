@@ -230,6 +230,10 @@ enum Loc {
     Mapped(i32),
     /// `[rax + rdx]`.
     MappedDyn,
+    /// `[rdi + disp]`: a map entry moved out of rax's way.
+    MappedRdi(i32),
+    /// `[rdi + rdx]`.
+    MappedRdiDyn,
 }
 
 /// Out-of-line code emitted after a block's body.
@@ -642,6 +646,18 @@ impl Gen<'_> {
                 self.store_cl(loc);
             }
             _ => {
+                // The load overwrites rax: keep the map entry in rdi.
+                let loc = match loc {
+                    Loc::Mapped(disp) => {
+                        x64!(self.ops ; mov rdi, rax);
+                        Loc::MappedRdi(disp)
+                    }
+                    Loc::MappedDyn => {
+                        x64!(self.ops ; mov rdi, rax);
+                        Loc::MappedRdiDyn
+                    }
+                    other => other,
+                };
                 self.load(loc);
                 self.modify(info.mnemonic);
                 x64!(self.ops ; mov ecx, eax);
@@ -807,16 +823,20 @@ impl Gen<'_> {
             Loc::RamDyn => x64!(self.ops ; movzx eax, BYTE [r13 + rdx]),
             Loc::Mapped(disp) => x64!(self.ops ; movzx eax, BYTE [rax + disp]),
             Loc::MappedDyn => x64!(self.ops ; movzx eax, BYTE [rax + rdx]),
+            Loc::MappedRdi(disp) => x64!(self.ops ; movzx eax, BYTE [rdi + disp]),
+            Loc::MappedRdiDyn => x64!(self.ops ; movzx eax, BYTE [rdi + rdx]),
         }
     }
 
-    /// Stores cl (rax still holds the map entry).
+    /// Stores cl (for `Mapped*`, rax or rdi still holds the map entry).
     fn store_cl(&mut self, loc: Loc) {
         match loc {
             Loc::Ram(disp) => x64!(self.ops ; mov BYTE [r13 + disp], cl),
             Loc::RamDyn => x64!(self.ops ; mov BYTE [r13 + rdx], cl),
             Loc::Mapped(disp) => x64!(self.ops ; mov BYTE [rax + disp], cl),
             Loc::MappedDyn => x64!(self.ops ; mov BYTE [rax + rdx], cl),
+            Loc::MappedRdi(disp) => x64!(self.ops ; mov BYTE [rdi + disp], cl),
+            Loc::MappedRdiDyn => x64!(self.ops ; mov BYTE [rdi + rdx], cl),
             Loc::Imm(_) => unreachable!("stores have an address"),
         }
     }
