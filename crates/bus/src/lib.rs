@@ -146,6 +146,12 @@ impl NesBus {
         self.open_bus
     }
 
+    /// Sets the value last seen on the CPU data bus (what open-bus reads
+    /// return), for compiled code that fetched bytes without the bus.
+    pub fn set_open_bus(&mut self, value: u8) {
+        self.open_bus = value;
+    }
+
     /// The cycle counter, for compiled code that counts cycles itself.
     pub fn cycle_mut(&mut self) -> &mut u64 {
         &mut self.cycle

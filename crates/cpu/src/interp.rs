@@ -115,6 +115,13 @@ impl<V: Variant> Cpu<V> {
         self.sbc(value);
     }
 
+    /// The end-of-cycle interrupt sampling the interpreter does after every
+    /// bus access, for compiled code that made an access through the bus.
+    #[doc(hidden)]
+    pub fn end_of_cycle<B: Bus>(&mut self, bus: &mut B) {
+        self.end_cycle(bus);
+    }
+
     // ---- bus access, with interrupt sampling at the end of each cycle ----
 
     #[inline(always)]

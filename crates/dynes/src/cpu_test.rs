@@ -45,6 +45,10 @@ pub struct CpuTestArgs {
     /// Print the recompiler's counters as key=value lines.
     #[arg(long)]
     stats: bool,
+    /// Write /tmp/perf-<pid>.map at the end so `perf report` names the
+    /// compiled blocks.
+    #[arg(long)]
+    perf_map: bool,
 }
 
 /// How to run the 6502.
@@ -175,7 +179,13 @@ fn run_image<V: Variant>(bus: &mut FlatRam, image: &[u8], args: &CpuTestArgs, st
         });
         Ok((outcome_of(&cpu, trapped), cpu.instructions()))
     };
-    let stats = if args.stats { jit.stats().lines() } else { Vec::new() };
+    let mut stats = if args.stats { jit.stats().lines() } else { Vec::new() };
+    if args.perf_map {
+        match jit.write_perf_map() {
+            Ok(path) => stats.push(format!("perf_map={}", path.display())),
+            Err(err) => eprintln!("dynes: cannot write the perf map: {err}"),
+        }
+    }
     Run { result, stats }
 }
 

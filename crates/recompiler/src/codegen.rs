@@ -48,6 +48,8 @@ pub(crate) struct Context {
     /// Set when an instruction jumped to itself (a trap): its address;
     /// `NO_TRAP` otherwise.
     pub trap: u32,
+    /// Set by an I/O call-out: leave after the current instruction.
+    pub exit_request: u32,
     /// Instructions the interpreter ran for compiled code (accesses that
     /// were not plain memory).
     pub fallbacks: u64,
@@ -74,6 +76,7 @@ const CTX_RAM: i32 = std::mem::offset_of!(Context, ram) as i32;
 const CTX_DEADLINE: i32 = std::mem::offset_of!(Context, deadline) as i32;
 const CTX_ENTRY: i32 = std::mem::offset_of!(Context, entry) as i32;
 const CTX_TRAP: i32 = std::mem::offset_of!(Context, trap) as i32;
+const CTX_EXIT_REQUEST: i32 = std::mem::offset_of!(Context, exit_request) as i32;
 const READ_MAP: i32 = std::mem::offset_of!(Context, read_map) as i32;
 const WRITE_MAP: i32 = std::mem::offset_of!(Context, write_map) as i32;
 
@@ -163,6 +166,11 @@ pub(crate) struct Helpers {
     /// `fn(ctx, next) -> exit`: runs the instruction at PC on the
     /// interpreter; non-zero when compiled code must leave afterwards.
     pub fallback: usize,
+    /// `fn(ctx, addr, last bus value) -> value`: a bus read in an
+    /// instruction's last cycle.
+    pub io_read: usize,
+    /// `fn(ctx, addr, value)`: a bus write in an instruction's last cycle.
+    pub io_write: usize,
     /// `fn(cpu, value)`: decimal-mode ADC.
     pub adc_decimal: usize,
     /// `fn(cpu, value)`: decimal-mode SBC.
@@ -252,6 +260,22 @@ enum Stub {
     },
     /// Decimal-mode ADC/SBC through the interpreter's arithmetic.
     Decimal { label: DynamicLabel, resume: DynamicLabel, helper: usize },
+    /// The bus access of an absolute-mode read or write whose page is not
+    /// plain now; continues at `resume` (a read's value in eax).
+    Access { label: DynamicLabel, resume: DynamicLabel, access: Access },
+    /// Leaves after an instruction whose call-out asked for it.
+    Exit { label: DynamicLabel, pending: i32, count: u32, pc: u16 },
+}
+
+/// A call-out for the last cycle of an absolute-mode instruction.
+#[derive(Clone, Copy)]
+struct Access {
+    write: bool,
+    addr: u16,
+    /// Static cycles before the instruction.
+    pending_before: i32,
+    /// The instruction's cycles (the access is the last one).
+    cycles: i32,
 }
 
 impl CodeBuffer {
@@ -492,6 +516,21 @@ impl Gen<'_> {
                     ; jmp =>resume
                 );
             }
+            Stub::Access { label, resume, access } => {
+                x64!(self.ops ; =>label);
+                self.call_access(access);
+                x64!(self.ops ; jmp =>resume);
+            }
+            Stub::Exit { label, pending, count, pc } => {
+                x64!(self.ops
+                    ; =>label
+                    ; mov DWORD [r15 + CTX_EXIT_REQUEST], 0
+                    ; add r14, pending
+                    ; add r11, count as i32
+                    ; mov WORD [r15 + PC], pc as i16
+                    ; jmp =>self.epilogue
+                );
+            }
             Stub::Decimal { label, resume, helper } => {
                 x64!(self.ops ; =>label ; movzx esi, al);
                 spill(self.ops);
@@ -624,6 +663,14 @@ impl Gen<'_> {
         let info = insn.info;
         let kind = info.kind();
         let next = insn.addr.wrapping_add(insn.len as u16) as u32;
+        if info.mode == Mode::Abs
+            && kind != Kind::ReadModifyWrite
+            && !self.memory.flat()
+            && insn.operand() as u32 >= self.memory.ram_end
+        {
+            self.absolute_access(insn, index);
+            return;
+        }
         let (fallback, resume) = self.fallback(insn, index, next);
         let Some(loc) = self.locate(insn, kind, fallback) else {
             // Always the interpreter: its stub continues at `resume`.
@@ -666,6 +713,81 @@ impl Gen<'_> {
         }
         x64!(self.ops ; =>resume);
         self.pending += info.cycles as i32;
+    }
+
+    /// An absolute-mode read or write outside console RAM: plain memory
+    /// through the maps when the page is plain now, otherwise a call-out
+    /// that makes the bus access at its exact cycle. Leaves after the
+    /// instruction when the call-out asks for it.
+    fn absolute_access(&mut self, insn: &Instruction, index: u32) {
+        let info = insn.info;
+        let write = info.kind() == Kind::Write;
+        let addr = insn.operand();
+        let page = (addr >> 8) as i32;
+        let access = Access { write, addr, pending_before: self.pending, cycles: info.cycles as i32 };
+        if write {
+            match info.mnemonic {
+                Mnemonic::Sta => x64!(self.ops ; mov ecx, r12d),
+                Mnemonic::Stx => x64!(self.ops ; mov ecx, ebx),
+                Mnemonic::Sty => x64!(self.ops ; mov ecx, ebp),
+                _ => x64!(self.ops ; mov ecx, r12d ; and ecx, ebx),
+            }
+        }
+        if self.memory.io_pages[page as usize] {
+            self.call_access(access);
+        } else {
+            let label = self.ops.new_dynamic_label();
+            let resume = self.ops.new_dynamic_label();
+            let map = if write { WRITE_MAP } else { READ_MAP };
+            x64!(self.ops
+                ; mov rax, [r15 + map + page * 8]
+                ; test rax, rax
+                ; jz =>label
+            );
+            if write {
+                x64!(self.ops ; mov BYTE [rax + addr as i32], cl);
+            } else {
+                x64!(self.ops ; movzx eax, BYTE [rax + addr as i32]);
+            }
+            x64!(self.ops ; =>resume);
+            self.stubs.push(Stub::Access { label, resume, access });
+        }
+        if !write {
+            self.read_op(info.mnemonic);
+        }
+        self.pending += info.cycles as i32;
+        let exit = self.ops.new_dynamic_label();
+        let next = insn.addr.wrapping_add(insn.len as u16);
+        x64!(self.ops ; cmp DWORD [r15 + CTX_EXIT_REQUEST], 0 ; jne =>exit);
+        self.stubs.push(Stub::Exit { label: exit, pending: self.pending, count: index + 1, pc: next });
+    }
+
+    /// Calls the bus for `access` with the cycle counter exact (a write's
+    /// value in ecx, a read's result to eax); afterwards r14 + the pending
+    /// cycles after the instruction is the exact cycle again.
+    fn call_access(&mut self, access: Access) {
+        let before = access.pending_before + access.cycles - 1;
+        x64!(self.ops
+            ; lea rax, [r14 + before]
+            ; mov rdx, [r15 + CTX_CYCLE]
+            ; mov [rdx], rax
+            ; push r8 ; push r9 ; push r10 ; push r11
+            ; mov rdi, r15
+            ; mov esi, access.addr as i32
+        );
+        if access.write {
+            x64!(self.ops ; mov edx, ecx ; mov rax, QWORD self.helpers.io_write as i64);
+        } else {
+            // The last byte on the data bus: the operand's high byte.
+            x64!(self.ops ; mov edx, (access.addr >> 8) as i32 ; mov rax, QWORD self.helpers.io_read as i64);
+        }
+        x64!(self.ops
+            ; call rax
+            ; pop r11 ; pop r10 ; pop r9 ; pop r8
+            ; mov rdx, [r15 + CTX_CYCLE]
+            ; mov r14, [rdx]
+            ; sub r14, access.pending_before + access.cycles
+        );
     }
 
     /// Computes the operand's location, jumping to `fallback` when it is not

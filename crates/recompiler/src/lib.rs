@@ -51,6 +51,9 @@ pub trait JitBus: Bus {
     fn mapping_generation(&self) -> u64;
     /// The cycle counter, advanced by generated code.
     fn cycle_mut(&mut self) -> &mut u64;
+    /// Sets the last value on the data bus (open bus) before an access
+    /// from compiled code, which fetched its operand without the bus.
+    fn set_open_bus(&mut self, _value: u8) {}
     /// Whether bytes from `source` can be written (so code there may change).
     fn writable_source(source: u32) -> bool;
 }
@@ -111,6 +114,10 @@ impl JitBus for NesBus {
 
     fn cycle_mut(&mut self) -> &mut u64 {
         NesBus::cycle_mut(self)
+    }
+
+    fn set_open_bus(&mut self, value: u8) {
+        NesBus::set_open_bus(self, value);
     }
 
     fn writable_source(source: u32) -> bool {
@@ -296,6 +303,7 @@ impl Jit {
                 deadline: 0,
                 entry: entry.as_ptr(),
                 trap: codegen::NO_TRAP,
+                exit_request: 0,
                 fallbacks: 0,
                 written: [0; 4],
                 code_pages: [0; 256],
@@ -369,6 +377,27 @@ impl Jit {
             let _ = block;
             0
         }
+    }
+
+    /// Writes `/tmp/perf-<pid>.map`, so `perf report` names compiled
+    /// blocks (`6502 $C123 src=...`). Addresses are where the blocks are
+    /// now: samples taken before the buffer last moved are not named.
+    pub fn write_perf_map(&self) -> std::io::Result<std::path::PathBuf> {
+        use std::io::Write as _;
+        let path = std::env::temp_dir().join(format!("perf-{}.map", std::process::id()));
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        for block in self.blocks() {
+            writeln!(
+                out,
+                "{:x} {:x} 6502 ${:04X} src={:08X}",
+                self.host_address(block),
+                block.host_len,
+                block.start,
+                block.source
+            )?;
+        }
+        out.flush()?;
+        Ok(path)
     }
 
     /// Runs compiled code from PC (one block and the blocks it chains
@@ -579,6 +608,8 @@ impl Jit {
         };
         let helpers = codegen::Helpers {
             fallback: fallback::<V, B> as *const () as usize,
+            io_read: io_read::<V, B> as *const () as usize,
+            io_write: io_write::<V, B> as *const () as usize,
             adc_decimal: adc_decimal as *const () as usize,
             sbc_decimal: sbc_decimal as *const () as usize,
         };
@@ -684,6 +715,7 @@ impl Jit {
             ctx.cycle = bus.cycle_mut() as *mut u64;
             ctx.deadline = deadline;
             ctx.trap = codegen::NO_TRAP;
+            ctx.exit_request = 0;
             ctx.fallbacks = 0;
             ctx.written = [0; 4];
         }
@@ -832,13 +864,8 @@ fn cache_key(source: u32, addr: u16) -> u64 {
 /// closer, the mapping changed, code was written, or the CPU stalled.
 #[cfg(target_arch = "x86_64")]
 extern "sysv64" fn fallback<V: Variant, B: JitBus>(ctx: *mut codegen::Context, next: u32) -> u32 {
-    // SAFETY: compiled code passes the context the dispatcher set up: its
-    // `cpu` holds this variant's state (same layout for every variant) and
-    // `bus` points at the `B` the dispatcher is running, exclusively
-    // borrowed for the duration of the block.
-    let ctx = unsafe { &mut *ctx };
-    let cpu = unsafe { &mut *(&mut ctx.cpu as *mut Cpu<dynes_cpu::Nmos6502>).cast::<Cpu<V>>() };
-    let bus = unsafe { &mut *ctx.bus.cast::<B>() };
+    // SAFETY: compiled code passes the dispatcher's context.
+    let (ctx, cpu, bus) = unsafe { parts::<V, B>(ctx) };
     let generation = bus.mapping_generation();
     let start = bus.cycle();
     let opcode = bus.peek(cpu.pc());
@@ -859,6 +886,77 @@ extern "sysv64" fn fallback<V: Variant, B: JitBus>(ctx: *mut codegen::Context, n
         || bus.deadline() < ctx.deadline
         || stalled;
     leave as u32
+}
+
+/// The context, CPU and bus behind a pointer from compiled code.
+///
+/// # Safety
+/// `ctx` must be the context the dispatcher set up for the running block:
+/// its `cpu` holds variant `V`'s state (the layout is the same for every
+/// variant) and `bus` points at the `B` the dispatcher is running,
+/// exclusively borrowed while the block runs.
+#[cfg(target_arch = "x86_64")]
+unsafe fn parts<'a, V: Variant, B: JitBus>(
+    ctx: *mut codegen::Context,
+) -> (&'a mut codegen::Context, &'a mut Cpu<V>, &'a mut B) {
+    // SAFETY: see the function's contract; the three references cover
+    // disjoint memory (the `Cpu` is the context's first field and is only
+    // reached through `cpu` while these are alive).
+    unsafe {
+        let cpu = &mut *(&mut (*ctx).cpu as *mut Cpu<dynes_cpu::Nmos6502>).cast::<Cpu<V>>();
+        let bus = &mut *(*ctx).bus.cast::<B>();
+        (&mut *ctx, cpu, bus)
+    }
+}
+
+/// A read by compiled code of an address that is not plain memory (an I/O
+/// register, open bus), during the instruction's last cycle: the bus read
+/// and the interpreter's end-of-cycle sampling. Asks compiled code to leave
+/// after the instruction when an interrupt is on its way, the deadline
+/// moved closer or the mapping changed.
+#[cfg(target_arch = "x86_64")]
+extern "sysv64" fn io_read<V: Variant, B: JitBus>(
+    ctx: *mut codegen::Context,
+    addr: u32,
+    last_bus: u32,
+) -> u32 {
+    // SAFETY: compiled code passes the dispatcher's context.
+    let (ctx, cpu, bus) = unsafe { parts::<V, B>(ctx) };
+    let generation = bus.mapping_generation();
+    bus.set_open_bus(last_bus as u8);
+    let value = bus.read(addr as u16);
+    cpu.end_of_cycle(bus);
+    if cpu.irq_state().0 != 0 || bus.deadline() < ctx.deadline || bus.mapping_generation() != generation {
+        ctx.exit_request = 1;
+    }
+    value as u32
+}
+
+/// A write by compiled code to an address that is not plain memory (I/O
+/// and mapper registers, protected or code-holding RAM) during the
+/// instruction's last cycle. Asks compiled code to leave after it as
+/// [`io_read`] does, and also after a DMA stall or a write into code.
+#[cfg(target_arch = "x86_64")]
+extern "sysv64" fn io_write<V: Variant, B: JitBus>(ctx: *mut codegen::Context, addr: u32, value: u32) {
+    // SAFETY: compiled code passes the dispatcher's context.
+    let (ctx, cpu, bus) = unsafe { parts::<V, B>(ctx) };
+    let generation = bus.mapping_generation();
+    let start = bus.cycle();
+    bus.write(addr as u16, value as u8);
+    let page = (addr >> 8) as usize & 0xFF;
+    let code_written = ctx.code_pages[page] != 0;
+    if code_written {
+        ctx.written[page / 64] |= 1 << (page % 64);
+    }
+    cpu.end_of_cycle(bus);
+    if code_written
+        || bus.cycle() != start + 1
+        || cpu.irq_state().0 != 0
+        || bus.deadline() < ctx.deadline
+        || bus.mapping_generation() != generation
+    {
+        ctx.exit_request = 1;
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
