@@ -55,12 +55,16 @@ pub(crate) struct Context {
     pub fallbacks: u64,
     /// Guest pages holding compiled code that the interpreter wrote to.
     pub written: [u64; 4],
-    /// Per guest page: whether it currently shows compiled code.
+    /// Per guest page: whether it currently shows fixed bytes of compiled
+    /// code (stores there check `code_bytes`).
     pub code_pages: [u8; 256],
+    /// Per guest address (64 KiB): whether the byte is part of compiled
+    /// code that a store must invalidate (opcodes and fixed operands).
+    pub code_bytes: *const u8,
     /// Per guest page: host address of guest address 0 of that page's
     /// plain memory for reads (so `map + addr` is the byte), or 0.
     pub read_map: [usize; 256],
-    /// The same for plain writes; 0 also where the page holds code.
+    /// The same for plain writes.
     pub write_map: [usize; 256],
 }
 
@@ -78,6 +82,8 @@ const CTX_ENTRY: i32 = std::mem::offset_of!(Context, entry) as i32;
 const CTX_TRAP: i32 = std::mem::offset_of!(Context, trap) as i32;
 const CTX_EXIT_REQUEST: i32 = std::mem::offset_of!(Context, exit_request) as i32;
 const READ_MAP: i32 = std::mem::offset_of!(Context, read_map) as i32;
+const CODE_PAGES: i32 = std::mem::offset_of!(Context, code_pages) as i32;
+const CTX_CODE_BYTES: i32 = std::mem::offset_of!(Context, code_bytes) as i32;
 const WRITE_MAP: i32 = std::mem::offset_of!(Context, write_map) as i32;
 
 const A: i32 = layout::A as i32;
@@ -203,6 +209,18 @@ pub(crate) struct Plan<'a> {
     pub worst_cycles: u64,
     /// Its chain entry.
     pub label: DynamicLabel,
+    /// Immediate, zero-page and absolute operands are read from guest
+    /// memory when the instruction runs, so rewriting them needs no
+    /// recompilation.
+    pub dynamic_operands: bool,
+}
+
+/// Whether `insn`'s operand bytes are read at run time in a block compiled
+/// with dynamic operands (they are then not fixed code bytes).
+pub(crate) fn has_dynamic_operand(insn: &Instruction) -> bool {
+    let kind = insn.info.kind();
+    matches!(kind, Kind::Read | Kind::Write | Kind::ReadModifyWrite)
+        && matches!(insn.info.mode, Mode::Imm | Mode::Zp | Mode::Abs)
 }
 
 /// Where a block landed.
@@ -265,13 +283,18 @@ enum Stub {
     Access { label: DynamicLabel, resume: DynamicLabel, access: Access },
     /// Leaves after an instruction whose call-out asked for it.
     Exit { label: DynamicLabel, pending: i32, count: u32, pc: u16 },
+    /// A store to a page showing code: to `code` if the byte is code,
+    /// otherwise back to `back` to store plainly.
+    CodeByte { label: DynamicLabel, back: DynamicLabel, code: DynamicLabel, addr: Option<u16> },
 }
 
 /// A call-out for the last cycle of an absolute-mode instruction.
 #[derive(Clone, Copy)]
 struct Access {
-    write: bool,
-    addr: u16,
+    /// The store instruction, for writes (its value is computed in the call).
+    store: Option<Mnemonic>,
+    /// The address, or `None` when it is in edx.
+    addr: Option<u16>,
     /// Static cycles before the instruction.
     pending_before: i32,
     /// The instruction's cycles (the access is the last one).
@@ -348,6 +371,7 @@ impl CodeBuffer {
             epilogue: self.epilogue,
             pending: 0,
             fallback_sites: 0,
+            dynamic_operands: plan.dynamic_operands,
         };
         let (relink, fallback_sites) = gen.block(plan);
         let len = self.asm.offset().0 - start.0;
@@ -439,6 +463,8 @@ struct Gen<'a> {
     /// updated: the exact cycle is r14 + pending.
     pending: i32,
     fallback_sites: usize,
+    /// The block reads its operands at run time (see [`Plan`]).
+    dynamic_operands: bool,
 }
 
 impl Gen<'_> {
@@ -520,6 +546,14 @@ impl Gen<'_> {
                 x64!(self.ops ; =>label);
                 self.call_access(access);
                 x64!(self.ops ; jmp =>resume);
+            }
+            Stub::CodeByte { label, back, code, addr } => {
+                x64!(self.ops ; =>label ; mov rsi, [r15 + CTX_CODE_BYTES]);
+                match addr {
+                    Some(addr) => x64!(self.ops ; cmp BYTE [rsi + addr as i32], 0),
+                    None => x64!(self.ops ; cmp BYTE [rsi + rdx], 0),
+                }
+                x64!(self.ops ; jne =>code ; jmp =>back);
             }
             Stub::Exit { label, pending, count, pc } => {
                 x64!(self.ops
@@ -666,7 +700,7 @@ impl Gen<'_> {
         if info.mode == Mode::Abs
             && kind != Kind::ReadModifyWrite
             && !self.memory.flat()
-            && insn.operand() as u32 >= self.memory.ram_end
+            && (self.dynamic_operands || insn.operand() as u32 >= self.memory.ram_end)
         {
             self.absolute_access(insn, index);
             return;
@@ -684,12 +718,7 @@ impl Gen<'_> {
                 self.read_op(info.mnemonic);
             }
             Kind::Write => {
-                match info.mnemonic {
-                    Mnemonic::Sta => x64!(self.ops ; mov ecx, r12d),
-                    Mnemonic::Stx => x64!(self.ops ; mov ecx, ebx),
-                    Mnemonic::Sty => x64!(self.ops ; mov ecx, ebp),
-                    _ => x64!(self.ops ; mov ecx, r12d ; and ecx, ebx),
-                }
+                self.store_value(info.mnemonic, false);
                 self.store_cl(loc);
             }
             _ => {
@@ -715,42 +744,60 @@ impl Gen<'_> {
         self.pending += info.cycles as i32;
     }
 
-    /// An absolute-mode read or write outside console RAM: plain memory
-    /// through the maps when the page is plain now, otherwise a call-out
-    /// that makes the bus access at its exact cycle. Leaves after the
-    /// instruction when the call-out asks for it.
+    /// An absolute-mode read or write outside console RAM, or at an address
+    /// read at run time (dynamic operands): plain memory through the maps
+    /// when the page is plain now, otherwise a call-out that makes the bus
+    /// access at its exact cycle. Leaves after the instruction when the
+    /// call-out asks for it.
     fn absolute_access(&mut self, insn: &Instruction, index: u32) {
         let info = insn.info;
         let write = info.kind() == Kind::Write;
-        let addr = insn.operand();
-        let page = (addr >> 8) as i32;
-        let access = Access { write, addr, pending_before: self.pending, cycles: info.cycles as i32 };
-        if write {
-            match info.mnemonic {
-                Mnemonic::Sta => x64!(self.ops ; mov ecx, r12d),
-                Mnemonic::Stx => x64!(self.ops ; mov ecx, ebx),
-                Mnemonic::Sty => x64!(self.ops ; mov ecx, ebp),
-                _ => x64!(self.ops ; mov ecx, r12d ; and ecx, ebx),
-            }
-        }
-        if self.memory.io_pages[page as usize] {
-            self.call_access(access);
+        let addr = if self.dynamic_operands {
+            let lo = self.code_byte_loc(insn.addr.wrapping_add(1));
+            self.load(lo);
+            x64!(self.ops ; mov edx, eax);
+            let hi = self.code_byte_loc(insn.addr.wrapping_add(2));
+            self.load(hi);
+            x64!(self.ops ; shl eax, 8 ; or edx, eax);
+            None
         } else {
-            let label = self.ops.new_dynamic_label();
-            let resume = self.ops.new_dynamic_label();
-            let map = if write { WRITE_MAP } else { READ_MAP };
-            x64!(self.ops
-                ; mov rax, [r15 + map + page * 8]
-                ; test rax, rax
-                ; jz =>label
-            );
-            if write {
-                x64!(self.ops ; mov BYTE [rax + addr as i32], cl);
-            } else {
-                x64!(self.ops ; movzx eax, BYTE [rax + addr as i32]);
+            Some(insn.operand())
+        };
+        let access = Access {
+            store: write.then_some(info.mnemonic),
+            addr,
+            pending_before: self.pending,
+            cycles: info.cycles as i32,
+        };
+        match addr {
+            Some(addr) if self.memory.io_pages[(addr >> 8) as usize] => self.call_access(access),
+            _ => {
+                let label = self.ops.new_dynamic_label();
+                let resume = self.ops.new_dynamic_label();
+                let map = if write { WRITE_MAP } else { READ_MAP };
+                match addr {
+                    Some(addr) => x64!(self.ops ; mov rax, [r15 + map + (addr >> 8) as i32 * 8]),
+                    None => x64!(self.ops
+                        ; mov ecx, edx
+                        ; shr ecx, 8
+                        ; mov rax, [r15 + rcx * 8 + map]
+                    ),
+                }
+                x64!(self.ops ; test rax, rax ; jz =>label);
+                let loc = match addr {
+                    Some(addr) => Loc::Mapped(addr as i32),
+                    None => Loc::MappedDyn,
+                };
+                if write {
+                    self.code_check(addr, label);
+                    self.store_value(info.mnemonic, false);
+                    self.store_cl(loc);
+                } else {
+                    self.load(loc);
+                }
+                x64!(self.ops ; =>resume);
+                self.stubs.push(Stub::Access { label, resume, access });
             }
-            x64!(self.ops ; =>resume);
-            self.stubs.push(Stub::Access { label, resume, access });
         }
         if !write {
             self.read_op(info.mnemonic);
@@ -762,24 +809,42 @@ impl Gen<'_> {
         self.stubs.push(Stub::Exit { label: exit, pending: self.pending, count: index + 1, pc: next });
     }
 
-    /// Calls the bus for `access` with the cycle counter exact (a write's
-    /// value in ecx, a read's result to eax); afterwards r14 + the pending
-    /// cycles after the instruction is the exact cycle again.
+    /// The value a store instruction writes, into ecx (or edx).
+    fn store_value(&mut self, mnemonic: Mnemonic, edx: bool) {
+        match (mnemonic, edx) {
+            (Mnemonic::Sta, false) => x64!(self.ops ; mov ecx, r12d),
+            (Mnemonic::Stx, false) => x64!(self.ops ; mov ecx, ebx),
+            (Mnemonic::Sty, false) => x64!(self.ops ; mov ecx, ebp),
+            (_, false) => x64!(self.ops ; mov ecx, r12d ; and ecx, ebx),
+            (Mnemonic::Sta, true) => x64!(self.ops ; mov edx, r12d),
+            (Mnemonic::Stx, true) => x64!(self.ops ; mov edx, ebx),
+            (Mnemonic::Sty, true) => x64!(self.ops ; mov edx, ebp),
+            (_, true) => x64!(self.ops ; mov edx, r12d ; and edx, ebx),
+        }
+    }
+
+    /// Calls the bus for `access` (its address a constant or in edx; a
+    /// read's result to eax) with the cycle counter exact; afterwards r14 +
+    /// the pending cycles after the instruction is the exact cycle again.
     fn call_access(&mut self, access: Access) {
         let before = access.pending_before + access.cycles - 1;
+        match access.addr {
+            Some(addr) => x64!(self.ops ; mov esi, addr as i32),
+            None => x64!(self.ops ; mov esi, edx),
+        }
         x64!(self.ops
             ; lea rax, [r14 + before]
             ; mov rdx, [r15 + CTX_CYCLE]
             ; mov [rdx], rax
             ; push r8 ; push r9 ; push r10 ; push r11
             ; mov rdi, r15
-            ; mov esi, access.addr as i32
         );
-        if access.write {
-            x64!(self.ops ; mov edx, ecx ; mov rax, QWORD self.helpers.io_write as i64);
+        if let Some(mnemonic) = access.store {
+            self.store_value(mnemonic, true);
+            x64!(self.ops ; mov rax, QWORD self.helpers.io_write as i64);
         } else {
             // The last byte on the data bus: the operand's high byte.
-            x64!(self.ops ; mov edx, (access.addr >> 8) as i32 ; mov rax, QWORD self.helpers.io_read as i64);
+            x64!(self.ops ; mov edx, esi ; shr edx, 8 ; mov rax, QWORD self.helpers.io_read as i64);
         }
         x64!(self.ops
             ; call rax
@@ -797,6 +862,9 @@ impl Gen<'_> {
         let op = insn.operand();
         let mem = self.memory;
         let penalty = insn.info.page_penalty;
+        if self.dynamic_operands && has_dynamic_operand(insn) {
+            return Some(self.locate_from_memory(insn, kind, fallback));
+        }
         match insn.info.mode {
             Mode::Imm => Some(Loc::Imm(op as u8)),
             Mode::Zp | Mode::Abs => self.locate_static(op, kind, fallback),
@@ -808,7 +876,7 @@ impl Gen<'_> {
                 }
                 x64!(self.ops ; add dl, op as i8);
                 if kind != Kind::Read {
-                    self.check_plain_write_static(0, fallback);
+                    self.code_check(None, fallback);
                 }
                 Some(Loc::RamDyn)
             }
@@ -886,7 +954,7 @@ impl Gen<'_> {
         let page = (addr >> 8) as i32;
         if (addr as u32) < mem.ram_end {
             if kind != Kind::Read {
-                self.check_plain_write_static(page, fallback);
+                self.code_check(Some(addr), fallback);
             }
             return Some(Loc::Ram((addr as u32 & mem.ram_mask) as i32));
         }
@@ -902,19 +970,51 @@ impl Gen<'_> {
             ; test rax, rax
             ; jz =>fallback
         );
+        if kind != Kind::Read {
+            self.code_check(Some(addr), fallback);
+        }
         Some(Loc::Mapped(addr as i32))
+    }
+
+    /// The operand of an immediate, zero-page or absolute instruction read
+    /// from guest memory now (the block has dynamic operands). The operand
+    /// bytes are on the block's own pages, which are mapped while it runs.
+    fn locate_from_memory(&mut self, insn: &Instruction, kind: Kind, fallback: DynamicLabel) -> Loc {
+        let lo = insn.addr.wrapping_add(1);
+        if insn.info.mode == Mode::Imm {
+            return self.code_byte_loc(lo);
+        }
+        let loc = self.code_byte_loc(lo);
+        self.load(loc);
+        x64!(self.ops ; mov edx, eax);
+        if insn.info.mode == Mode::Zp {
+            if kind != Kind::Read {
+                self.code_check(None, fallback);
+            }
+            return Loc::RamDyn;
+        }
+        let hi = self.code_byte_loc(insn.addr.wrapping_add(2));
+        self.load(hi);
+        x64!(self.ops ; shl eax, 8 ; or edx, eax);
+        self.locate_dynamic(kind, fallback)
+    }
+
+    /// Where the code byte at guest `addr` is (rax may be set).
+    fn code_byte_loc(&mut self, addr: u16) -> Loc {
+        let mem = self.memory;
+        if (addr as u32) < mem.ram_end {
+            return Loc::Ram((addr as u32 & mem.ram_mask) as i32);
+        }
+        let page = (addr >> 8) as i32;
+        x64!(self.ops ; mov rax, [r15 + READ_MAP + page * 8]);
+        Loc::Mapped(addr as i32)
     }
 
     /// The address in edx (16 bits).
     fn locate_dynamic(&mut self, kind: Kind, fallback: DynamicLabel) -> Loc {
         if self.memory.flat() {
             if kind != Kind::Read {
-                x64!(self.ops
-                    ; mov ecx, edx
-                    ; shr ecx, 8
-                    ; cmp QWORD [r15 + rcx * 8 + WRITE_MAP], 0
-                    ; je =>fallback
-                );
+                self.code_check(None, fallback);
             }
             return Loc::RamDyn;
         }
@@ -928,13 +1028,33 @@ impl Gen<'_> {
             ; test rax, rax
             ; jz =>fallback
         );
+        if kind != Kind::Read {
+            self.code_check(None, fallback);
+        }
         Loc::MappedDyn
     }
 
-    /// Jumps to `fallback` unless stores to `page` are plain (it may hold
-    /// code, or be I/O).
-    fn check_plain_write_static(&mut self, page: i32, fallback: DynamicLabel) {
-        x64!(self.ops ; cmp QWORD [r15 + WRITE_MAP + page * 8], 0 ; je =>fallback);
+    /// Before a store to `addr` (or the address in edx): jumps to `code`
+    /// when the byte is part of compiled code. The common case, a page with
+    /// no code, costs one compare.
+    fn code_check(&mut self, addr: Option<u16>, code: DynamicLabel) {
+        let label = self.ops.new_dynamic_label();
+        let back = self.ops.new_dynamic_label();
+        match addr {
+            Some(addr) => x64!(self.ops ; cmp BYTE [r15 + CODE_PAGES + (addr >> 8) as i32], 0),
+            None => x64!(self.ops
+                ; mov ecx, edx
+                ; shr ecx, 8
+                ; cmp BYTE [r15 + rcx + CODE_PAGES], 0
+            ),
+        }
+        x64!(self.ops ; jne =>label ; =>back);
+        self.stubs.push(Stub::CodeByte { label, back, code, addr });
+    }
+
+    /// Jumps to `fallback` when the stack page shows compiled code.
+    fn stack_code_check(&mut self, fallback: DynamicLabel) {
+        x64!(self.ops ; cmp BYTE [r15 + CODE_PAGES + 1], 0 ; jne =>fallback);
     }
 
     /// The operand's value into eax (zero-extended).
@@ -1160,7 +1280,7 @@ impl Gen<'_> {
     /// stack page are plain; returns where the inline path resumes.
     fn stack_write_check(&mut self, insn: &Instruction, index: u32, next: u32) -> DynamicLabel {
         let (fallback, resume) = self.fallback(insn, index, next);
-        self.check_plain_write_static(1, fallback);
+        self.stack_code_check(fallback);
         resume
     }
 
@@ -1238,7 +1358,7 @@ impl Gen<'_> {
             Jsr => {
                 let ret = insn.addr.wrapping_add(2);
                 let (fallback, _) = self.fallback(insn, index, ALWAYS_EXIT);
-                self.check_plain_write_static(1, fallback);
+                self.stack_code_check(fallback);
                 x64!(self.ops ; mov ecx, (ret >> 8) as i32);
                 self.push_cl();
                 x64!(self.ops ; mov ecx, (ret & 0xFF) as i32);

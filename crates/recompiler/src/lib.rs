@@ -191,6 +191,9 @@ pub enum Step {
 
 /// Invalidations of one page after which it is only interpreted.
 const INTERPRET_ONLY_AFTER: u32 = 16;
+/// Invalidations of one page after which its blocks are compiled with
+/// dynamic operands (read from memory when they run).
+const DYNAMIC_OPERANDS_AFTER: u32 = 2;
 /// Blocks compiled in one batch (one commit).
 const REGION_BLOCKS: usize = 64;
 /// Longest block, in guest instructions.
@@ -226,9 +229,24 @@ pub struct Block {
     label: dynasmrt::DynamicLabel,
     /// The guest window it lies in, `[lo, hi)`: direct jumps stay inside.
     pub window: (u32, u32),
+    /// Immediate, zero-page and absolute operands are read at run time.
+    pub dynamic_operands: bool,
 }
 
 impl Block {
+    /// Source addresses of the bytes a store must invalidate the block for:
+    /// all its bytes but the operands it reads at run time.
+    pub fn fixed_sources(&self) -> impl Iterator<Item = u32> + '_ {
+        self.insns.iter().flat_map(move |insn| {
+            let at = self.source + insn.addr.wrapping_sub(self.start) as u32;
+            #[cfg(target_arch = "x86_64")]
+            let len = if self.dynamic_operands && codegen::has_dynamic_operand(insn) { 1 } else { insn.len };
+            #[cfg(not(target_arch = "x86_64"))]
+            let len = insn.len;
+            (0..len as u32).map(move |i| at + i)
+        })
+    }
+
     /// One past the last guest byte.
     pub fn end(&self) -> u32 {
         self.insns.last().map_or(self.start as u32, |i| i.addr as u32 + i.len as u32)
@@ -276,6 +294,15 @@ pub struct Jit {
     source_blocks: HashMap<u32, Vec<u32>>,
     source_invalidations: HashMap<u32, u32>,
     interpret_only_sources: HashSet<u32>,
+    /// Writable source pages whose blocks read their operands at run time.
+    dynamic_sources: HashSet<u32>,
+    /// Per writable source page: how many live blocks hold each byte as a
+    /// fixed code byte.
+    fixed: HashMap<u32, Box<[u16; 256]>>,
+    /// Per guest address: whether the byte is a fixed code byte now
+    /// (`fixed` seen through the current mapping). Boxed: generated code
+    /// holds its address.
+    code_bytes: Box<[u8]>,
     /// The mapping the maps were built for.
     pages: Vec<PlainPage>,
     generation: Option<u64>,
@@ -295,7 +322,9 @@ impl Jit {
             let code = codegen::CodeBuffer::new()
                 .map_err(|e| Unavailable(format!("cannot map code memory: {e}")))?;
             let entry = vec![0u64; 0x10000].into_boxed_slice();
+            let code_bytes = vec![0u8; 0x10000].into_boxed_slice();
             let ctx = Box::new(codegen::Context {
+                code_bytes: code_bytes.as_ptr(),
                 cpu: Cpu::new(),
                 bus: std::ptr::null_mut(),
                 cycle: std::ptr::null_mut(),
@@ -320,6 +349,9 @@ impl Jit {
                 source_blocks: HashMap::new(),
                 source_invalidations: HashMap::new(),
                 interpret_only_sources: HashSet::new(),
+                dynamic_sources: HashSet::new(),
+                fixed: HashMap::new(),
+                code_bytes,
                 pages: vec![PlainPage::NONE; 256],
                 generation: None,
                 ram: std::ptr::null_mut(),
@@ -481,9 +513,20 @@ impl Jit {
             let info = self.pages[page];
             let source_page = info.source >> 8;
             let readable = !info.read.is_null();
-            let has_code = readable
-                && B::writable_source(info.source)
-                && self.source_blocks.get(&source_page).is_some_and(|b| !b.is_empty());
+            let counts = self.fixed.get(&source_page).filter(|_| readable && B::writable_source(info.source));
+            let bytes = &mut self.code_bytes[page << 8..(page << 8) + 256];
+            let has_code = match counts {
+                Some(counts) => {
+                    for (byte, &count) in bytes.iter_mut().zip(counts.iter()) {
+                        *byte = (count != 0) as u8;
+                    }
+                    counts.iter().any(|&c| c != 0)
+                }
+                None => {
+                    bytes.fill(0);
+                    false
+                }
+            };
             self.interpret_only[page] = readable && self.interpret_only_sources.contains(&source_page);
             let bias = page << 8;
             #[cfg(target_arch = "x86_64")]
@@ -491,11 +534,8 @@ impl Jit {
                 let ctx = &mut self.ctx;
                 ctx.code_pages[page] = has_code as u8;
                 ctx.read_map[page] = if readable { (info.read as usize).wrapping_sub(bias) } else { 0 };
-                ctx.write_map[page] = if info.write.is_null() || has_code {
-                    0
-                } else {
-                    (info.write as usize).wrapping_sub(bias)
-                };
+                ctx.write_map[page] =
+                    if info.write.is_null() { 0 } else { (info.write as usize).wrapping_sub(bias) };
             }
             #[cfg(not(target_arch = "x86_64"))]
             let _ = (has_code, bias);
@@ -631,9 +671,12 @@ impl Jit {
                 }
                 found
             };
-            let plan = codegen::Plan { insns: &insns, worst_cycles, label };
-            let compiled = self.code.emit(&plan, &memory, &helpers, &link);
             let source = self.source_of(addr).expect("planned blocks have a source");
+            let last = source + insns.iter().map(|i| i.len as u32).sum::<u32>() - 1;
+            let dynamic_operands = B::writable_source(source)
+                && ((source >> 8)..=(last >> 8)).any(|page| self.dynamic_sources.contains(&page));
+            let plan = codegen::Plan { insns: &insns, worst_cycles, label, dynamic_operands };
+            let compiled = self.code.emit(&plan, &memory, &helpers, &link);
             let id = self.blocks.len() as u32;
             let block = Block {
                 start: addr,
@@ -648,14 +691,15 @@ impl Jit {
                 relink_offset: compiled.relink_offset,
                 label,
                 window,
+                dynamic_operands,
             };
             self.stats.blocks_compiled += 1;
             self.stats.host_bytes += compiled.len as u64;
             if B::writable_source(source) {
-                let last = source + (block.end() - addr as u32) - 1;
                 for page in (source >> 8)..=(last >> 8) {
                     self.source_blocks.entry(page).or_default().push(id);
                 }
+                self.count_fixed_bytes(&block, 1);
             }
             self.cache.insert(cache_key(source, addr), id);
             self.by_addr[addr as usize] = id;
@@ -750,7 +794,12 @@ impl Jit {
     fn interpret<V: Variant, B: JitBus>(&mut self, cpu: &mut Cpu<V>, bus: &mut B, cycle_limit: u64) -> Step {
         let pc = cpu.pc();
         let before = cpu.instructions();
-        let mut watched = WatchedBus { inner: bus, code_pages: self.code_pages(), written: [0; 4] };
+        let mut watched = WatchedBus {
+            inner: bus,
+            code_pages: self.code_pages(),
+            code_bytes: &self.code_bytes,
+            written: [0; 4],
+        };
         // The address of the last instruction run (a trap leaves PC there).
         let mut last_insn = pc;
         if self.interpret_only[(pc >> 8) as usize] {
@@ -815,6 +864,7 @@ impl Jit {
                 self.entry[block.start as usize] = 0;
             }
             unlink.push((block.host_offset, block.relink_offset));
+            self.count_fixed_bytes(&block, -1);
             let last = block.source + (block.end() - block.start as u32) - 1;
             for other in (block.source >> 8)..=(last >> 8) {
                 if other != page {
@@ -838,6 +888,9 @@ impl Jit {
         }
         let count = self.source_invalidations.entry(page).or_default();
         *count += 1;
+        if *count == DYNAMIC_OPERANDS_AFTER {
+            self.dynamic_sources.insert(page);
+        }
         if *count == INTERPRET_ONLY_AFTER {
             self.interpret_only_sources.insert(page);
             self.stats.interpret_only_pages += 1;
@@ -852,6 +905,17 @@ struct Planned {
     insns: Vec<Instruction>,
     label: dynasmrt::DynamicLabel,
     window: (u32, u32),
+}
+
+impl Jit {
+    /// Adds `delta` (1 or -1) to the fixed-byte counts of `block`'s bytes.
+    fn count_fixed_bytes(&mut self, block: &Block, delta: i32) {
+        for source in block.fixed_sources() {
+            let counts = self.fixed.entry(source >> 8).or_insert_with(|| Box::new([0; 256]));
+            let count = &mut counts[(source & 0xFF) as usize];
+            *count = (*count as i32 + delta).clamp(0, u16::MAX as i32) as u16;
+        }
+    }
 }
 
 fn cache_key(source: u32, addr: u16) -> u64 {
@@ -869,7 +933,10 @@ extern "sysv64" fn fallback<V: Variant, B: JitBus>(ctx: *mut codegen::Context, n
     let generation = bus.mapping_generation();
     let start = bus.cycle();
     let opcode = bus.peek(cpu.pc());
-    let mut watched = WatchedBus { inner: bus, code_pages: &ctx.code_pages, written: [0; 4] };
+    // SAFETY: `code_bytes` is the recompiler's 64 KiB map, alive while
+    // compiled code runs and not written during it.
+    let code_bytes = unsafe { std::slice::from_raw_parts(ctx.code_bytes, 0x10000) };
+    let mut watched = WatchedBus { inner: bus, code_pages: &ctx.code_pages, code_bytes, written: [0; 4] };
     cpu.step(&mut watched);
     let written = watched.written;
     ctx.fallbacks += 1;
@@ -944,7 +1011,9 @@ extern "sysv64" fn io_write<V: Variant, B: JitBus>(ctx: *mut codegen::Context, a
     let start = bus.cycle();
     bus.write(addr as u16, value as u8);
     let page = (addr >> 8) as usize & 0xFF;
-    let code_written = ctx.code_pages[page] != 0;
+    // SAFETY: as in `fallback`.
+    let code_written =
+        ctx.code_pages[page] != 0 && unsafe { *ctx.code_bytes.add(addr as usize & 0xFFFF) } != 0;
     if code_written {
         ctx.written[page / 64] |= 1 << (page % 64);
     }
@@ -977,6 +1046,7 @@ extern "sysv64" fn sbc_decimal(cpu: *mut Cpu<dynes_cpu::Nmos6502>, value: u32) {
 struct WatchedBus<'a, B: JitBus> {
     inner: &'a mut B,
     code_pages: &'a [u8; 256],
+    code_bytes: &'a [u8],
     written: [u64; 4],
 }
 
@@ -992,7 +1062,7 @@ impl<B: JitBus> Bus for WatchedBus<'_, B> {
     fn write(&mut self, addr: u16, value: u8) {
         self.inner.write(addr, value);
         let page = (addr >> 8) as usize;
-        if self.code_pages[page] != 0 {
+        if self.code_pages[page] != 0 && self.code_bytes[addr as usize] != 0 {
             self.written[page / 64] |= 1 << (page % 64);
         }
     }
