@@ -66,6 +66,8 @@ pub(crate) struct Context {
     pub read_map: [usize; 256],
     /// The same for plain writes.
     pub write_map: [usize; 256],
+    /// The helpers for this CPU variant and bus type (see [`Helpers`]).
+    pub helpers: Helpers,
 }
 
 /// `trap` when no instruction jumped to itself.
@@ -84,6 +86,12 @@ const CTX_EXIT_REQUEST: i32 = std::mem::offset_of!(Context, exit_request) as i32
 const READ_MAP: i32 = std::mem::offset_of!(Context, read_map) as i32;
 const CODE_PAGES: i32 = std::mem::offset_of!(Context, code_pages) as i32;
 const CTX_CODE_BYTES: i32 = std::mem::offset_of!(Context, code_bytes) as i32;
+const HELPERS: i32 = std::mem::offset_of!(Context, helpers) as i32;
+const FALLBACK_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, fallback) as i32;
+const IO_READ_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, io_read) as i32;
+const IO_WRITE_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, io_write) as i32;
+const ADC_DECIMAL_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, adc_decimal) as i32;
+const SBC_DECIMAL_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, sbc_decimal) as i32;
 const WRITE_MAP: i32 = std::mem::offset_of!(Context, write_map) as i32;
 
 const A: i32 = layout::A as i32;
@@ -167,7 +175,8 @@ pub(crate) fn static_successors(insns: &[Instruction]) -> Vec<u16> {
 }
 
 /// Functions compiled code calls, for one CPU variant and bus type.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
 pub(crate) struct Helpers {
     /// `fn(ctx, next) -> exit`: runs the instruction at PC on the
     /// interpreter; non-zero when compiled code must leave afterwards.
@@ -242,6 +251,18 @@ pub(crate) struct CodeBuffer {
     base: *const u8,
     enter: AssemblyOffset,
     epilogue: DynamicLabel,
+    thunks: Thunks,
+}
+
+/// Shared out-of-line sequences that blocks call, to keep blocks small.
+#[derive(Clone, Copy)]
+struct Thunks {
+    /// Stores all guest state, calls the helper in rax with (ctx, esi),
+    /// reloads all guest state (the helper may change any of it).
+    spilled: DynamicLabel,
+    /// Stores the cycle count, calls the helper in rax with (ctx, esi,
+    /// edx) keeping r8-r11, reloads the cycle count.
+    io: DynamicLabel,
 }
 
 /// Where an operand is, once its address is known and checked.
@@ -277,7 +298,7 @@ enum Stub {
         pending_after: i32,
     },
     /// Decimal-mode ADC/SBC through the interpreter's arithmetic.
-    Decimal { label: DynamicLabel, resume: DynamicLabel, helper: usize },
+    Decimal { label: DynamicLabel, resume: DynamicLabel, helper: i32 },
     /// The bus access of an absolute-mode read or write whose page is not
     /// plain now; continues at `resume` (a read's value in eax).
     Access { label: DynamicLabel, resume: DynamicLabel, access: Access },
@@ -325,7 +346,29 @@ impl CodeBuffer {
             ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbp ; pop rbx
             ; ret
         );
-        let mut buffer = CodeBuffer { asm, base: std::ptr::null(), enter, epilogue };
+        let thunks = Thunks { spilled: asm.new_dynamic_label(), io: asm.new_dynamic_label() };
+        // Entered by `call` from code whose rsp is 16-byte aligned.
+        x64!(asm ; =>thunks.spilled ; sub rsp, 8);
+        spill(&mut asm);
+        x64!(asm ; mov rdi, r15 ; call rax);
+        reload(&mut asm);
+        x64!(asm
+            ; add rsp, 8
+            ; ret
+            ; =>thunks.io
+            ; mov rcx, [r15 + CTX_CYCLE]
+            ; mov [rcx], r14
+            ; push r8 ; push r9 ; push r10 ; push r11
+            ; sub rsp, 8
+            ; mov rdi, r15
+            ; call rax
+            ; add rsp, 8
+            ; pop r11 ; pop r10 ; pop r9 ; pop r8
+            ; mov rcx, [r15 + CTX_CYCLE]
+            ; mov r14, [rcx]
+            ; ret
+        );
+        let mut buffer = CodeBuffer { asm, base: std::ptr::null(), enter, epilogue, thunks };
         buffer.commit();
         Ok(buffer)
     }
@@ -358,7 +401,6 @@ impl CodeBuffer {
         &mut self,
         plan: &Plan<'_>,
         memory: &Memory,
-        helpers: &Helpers,
         link: &dyn Fn(u16) -> Option<DynamicLabel>,
     ) -> Compiled {
         let start = self.asm.offset();
@@ -366,9 +408,9 @@ impl CodeBuffer {
             ops: &mut self.asm,
             stubs: Vec::new(),
             memory,
-            helpers,
             link,
             epilogue: self.epilogue,
+            thunks: self.thunks,
             pending: 0,
             fallback_sites: 0,
             dynamic_operands: plan.dynamic_operands,
@@ -456,9 +498,9 @@ struct Gen<'a> {
     ops: &'a mut Assembler,
     stubs: Vec<Stub>,
     memory: &'a Memory,
-    helpers: &'a Helpers,
     link: &'a dyn Fn(u16) -> Option<DynamicLabel>,
     epilogue: DynamicLabel,
+    thunks: Thunks,
     /// Static cycles of the instructions emitted since r14 was last
     /// updated: the exact cycle is r14 + pending.
     pending: i32,
@@ -515,15 +557,12 @@ impl Gen<'_> {
                 if index != 0 {
                     x64!(self.ops ; add r11, index as i32);
                 }
-                spill(self.ops);
                 x64!(self.ops
                     ; mov WORD [r15 + PC], addr as i16
-                    ; mov rdi, r15
                     ; mov esi, next as i32
-                    ; mov rax, QWORD self.helpers.fallback as i64
-                    ; call rax
+                    ; mov rax, [r15 + FALLBACK_FN]
+                    ; call =>self.thunks.spilled
                 );
-                reload(self.ops);
                 if next == ALWAYS_EXIT {
                     x64!(self.ops ; jmp =>self.epilogue);
                     return;
@@ -566,15 +605,13 @@ impl Gen<'_> {
                 );
             }
             Stub::Decimal { label, resume, helper } => {
-                x64!(self.ops ; =>label ; movzx esi, al);
-                spill(self.ops);
                 x64!(self.ops
-                    ; mov rdi, r15
-                    ; mov rax, QWORD helper as i64
-                    ; call rax
+                    ; =>label
+                    ; movzx esi, al
+                    ; mov rax, [r15 + helper]
+                    ; call =>self.thunks.spilled
+                    ; jmp =>resume
                 );
-                reload(self.ops);
-                x64!(self.ops ; jmp =>resume);
             }
         }
     }
@@ -832,25 +869,18 @@ impl Gen<'_> {
             Some(addr) => x64!(self.ops ; mov esi, addr as i32),
             None => x64!(self.ops ; mov esi, edx),
         }
-        x64!(self.ops
-            ; lea rax, [r14 + before]
-            ; mov rdx, [r15 + CTX_CYCLE]
-            ; mov [rdx], rax
-            ; push r8 ; push r9 ; push r10 ; push r11
-            ; mov rdi, r15
-        );
+        if before != 0 {
+            x64!(self.ops ; add r14, before);
+        }
         if let Some(mnemonic) = access.store {
             self.store_value(mnemonic, true);
-            x64!(self.ops ; mov rax, QWORD self.helpers.io_write as i64);
+            x64!(self.ops ; mov rax, [r15 + IO_WRITE_FN]);
         } else {
             // The last byte on the data bus: the operand's high byte.
-            x64!(self.ops ; mov edx, esi ; shr edx, 8 ; mov rax, QWORD self.helpers.io_read as i64);
+            x64!(self.ops ; mov edx, esi ; shr edx, 8 ; mov rax, [r15 + IO_READ_FN]);
         }
         x64!(self.ops
-            ; call rax
-            ; pop r11 ; pop r10 ; pop r9 ; pop r8
-            ; mov rdx, [r15 + CTX_CYCLE]
-            ; mov r14, [rdx]
+            ; call =>self.thunks.io
             ; sub r14, access.pending_before + access.cycles
         );
     }
@@ -1122,8 +1152,7 @@ impl Gen<'_> {
                 let resume = self.ops.new_dynamic_label();
                 if self.memory.decimal {
                     let label = self.ops.new_dynamic_label();
-                    let helper =
-                        if mnemonic == Adc { self.helpers.adc_decimal } else { self.helpers.sbc_decimal };
+                    let helper = if mnemonic == Adc { ADC_DECIMAL_FN } else { SBC_DECIMAL_FN };
                     x64!(self.ops ; cmp BYTE [r15 + D], 0 ; jne =>label);
                     self.stubs.push(Stub::Decimal { label, resume, helper });
                 }

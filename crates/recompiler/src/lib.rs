@@ -305,6 +305,8 @@ pub struct Jit {
     code_bytes: Box<[u8]>,
     /// The mapping the maps were built for.
     pages: Vec<PlainPage>,
+    /// Per guest page: the range blocks starting there may use.
+    windows: Vec<(u32, u32)>,
     generation: Option<u64>,
     ram: *mut u8,
     /// Per guest page, under the current mapping.
@@ -338,6 +340,7 @@ impl Jit {
                 code_pages: [0; 256],
                 read_map: [0; 256],
                 write_map: [0; 256],
+                helpers: codegen::Helpers::default(),
             });
             Ok(Jit {
                 code,
@@ -353,6 +356,7 @@ impl Jit {
                 fixed: HashMap::new(),
                 code_bytes,
                 pages: vec![PlainPage::NONE; 256],
+                windows: vec![(0, 0); 256],
                 generation: None,
                 ram: std::ptr::null_mut(),
                 interpret_only: [false; 256],
@@ -503,16 +507,21 @@ impl Jit {
         {
             self.ctx.ram = ram;
         }
-        self.refresh_maps::<B>();
+        self.compute_windows::<B>();
+        self.refresh_maps::<B>(None);
     }
 
     /// Recomputes the per-page tables from the current mapping and the
-    /// live blocks.
-    fn refresh_maps<B: JitBus>(&mut self) {
+    /// live blocks: for every guest page, or only those showing one of the
+    /// source pages in `only`.
+    fn refresh_maps<B: JitBus>(&mut self, only: Option<&HashSet<u32>>) {
         for page in 0..256 {
             let info = self.pages[page];
             let source_page = info.source >> 8;
             let readable = !info.read.is_null();
+            if only.is_some_and(|only| !(readable && only.contains(&source_page))) {
+                continue;
+            }
             let counts = self.fixed.get(&source_page).filter(|_| readable && B::writable_source(info.source));
             let bytes = &mut self.code_bytes[page << 8..(page << 8) + 256];
             let has_code = match counts {
@@ -549,29 +558,28 @@ impl Jit {
         (!info.read.is_null()).then_some(info.source + (addr as u32 & 0xFF))
     }
 
-    /// The guest range around `addr` that blocks starting there may use:
-    /// its window, cut where the pages' sources stop being contiguous.
-    fn window_of<B: JitBus>(&self, addr: u16) -> (u32, u32) {
-        let lo = addr as u32 & !(B::WINDOW - 1);
-        let hi = (lo + B::WINDOW).min(0x10000);
-        let mut end = ((addr as u32) & !0xFF) + 0x100;
-        let first = self.pages[(addr >> 8) as usize].source.wrapping_sub(addr as u32 & !0xFF);
-        while end < hi {
-            let info = self.pages[(end >> 8) as usize];
-            if info.read.is_null() || info.source.wrapping_sub(end) != first {
-                break;
+    /// Cuts the address space into the ranges blocks may use: runs of
+    /// pages whose sources are contiguous, inside one window.
+    fn compute_windows<B: JitBus>(&mut self) {
+        let mut start = 0u32;
+        for page in 0..=256u32 {
+            let addr = page << 8;
+            let continues = page < 256 && page > 0 && addr % B::WINDOW != 0 && {
+                let (prev, info) = (self.pages[page as usize - 1], self.pages[page as usize]);
+                !prev.read.is_null() && !info.read.is_null() && info.source.wrapping_sub(prev.source) == 0x100
+            };
+            if !continues {
+                for p in (start >> 8)..page {
+                    self.windows[p as usize] = (start, addr);
+                }
+                start = addr;
             }
-            end += 0x100;
         }
-        let mut start = addr as u32 & !0xFF;
-        while start > lo {
-            let info = self.pages[((start - 0x100) >> 8) as usize];
-            if info.read.is_null() || info.source.wrapping_sub(start - 0x100) != first {
-                break;
-            }
-            start -= 0x100;
-        }
-        (start, end)
+    }
+
+    /// The guest range around `addr` that blocks starting there may use.
+    fn window_of(&self, addr: u16) -> (u32, u32) {
+        self.windows[(addr >> 8) as usize]
     }
 
     fn block_at<V: Variant, B: JitBus>(&mut self, pc: u16, bus: &mut B) -> u32 {
@@ -629,7 +637,7 @@ impl Jit {
                 self.map_block(id);
                 continue;
             }
-            let window = self.window_of::<B>(addr);
+            let window = self.window_of(addr);
             let insns = codegen::discover(addr, window.1, |a| bus.peek(a));
             if insns.is_empty() {
                 self.by_addr[addr as usize] = NOT_COMPILABLE;
@@ -653,6 +661,7 @@ impl Jit {
             adc_decimal: adc_decimal as *const () as usize,
             sbc_decimal: sbc_decimal as *const () as usize,
         };
+        self.ctx.helpers = helpers;
         let mut new_ids = Vec::new();
         for Planned { addr, insns, label, window } in planned {
             let worst_cycles = insns.iter().map(|i| i.info.max_cycles() as u64).sum();
@@ -676,7 +685,7 @@ impl Jit {
             let dynamic_operands = B::writable_source(source)
                 && ((source >> 8)..=(last >> 8)).any(|page| self.dynamic_sources.contains(&page));
             let plan = codegen::Plan { insns: &insns, worst_cycles, label, dynamic_operands };
-            let compiled = self.code.emit(&plan, &memory, &helpers, &link);
+            let compiled = self.code.emit(&plan, &memory, &link);
             let id = self.blocks.len() as u32;
             let block = Block {
                 start: addr,
@@ -717,10 +726,14 @@ impl Jit {
                     }
                 }
             }
+            let mut touched = HashSet::new();
             for id in new_ids {
                 self.map_block(id);
+                if let Some(block) = self.blocks[id as usize].as_ref() {
+                    touched.extend(block.fixed_sources().map(|s| s >> 8));
+                }
             }
-            self.refresh_maps::<B>();
+            self.refresh_maps::<B>(Some(&touched));
         }
         self.stats.compile_seconds += started.elapsed().as_secs_f64();
         match self.by_addr[pc as usize] {
@@ -836,6 +849,7 @@ impl Jit {
             return;
         }
         let mut unlink = Vec::new();
+        let mut touched = HashSet::new();
         for (word, bits) in written.iter().enumerate() {
             let mut bits = *bits;
             while bits != 0 {
@@ -843,17 +857,24 @@ impl Jit {
                 bits &= bits - 1;
                 let info = self.pages[page];
                 if !info.read.is_null() && B::writable_source(info.source) {
-                    self.invalidate_source_page(info.source >> 8, &mut unlink);
+                    self.invalidate_source_page(info.source >> 8, &mut unlink, &mut touched);
                 }
             }
         }
         #[cfg(target_arch = "x86_64")]
         self.code.unlink(&unlink);
-        self.refresh_maps::<B>();
+        self.refresh_maps::<B>(Some(&touched));
     }
 
     /// Drops every block with bytes on source page `page`.
-    fn invalidate_source_page(&mut self, page: u32, unlink: &mut Vec<(usize, usize)>) {
+    /// Notes in `touched` the source pages whose fixed bytes changed.
+    fn invalidate_source_page(
+        &mut self,
+        page: u32,
+        unlink: &mut Vec<(usize, usize)>,
+        touched: &mut HashSet<u32>,
+    ) {
+        touched.insert(page);
         let ids = self.source_blocks.remove(&page).unwrap_or_default();
         for id in ids {
             let Some(block) = self.blocks[id as usize].take() else { continue };
@@ -865,6 +886,7 @@ impl Jit {
             }
             unlink.push((block.host_offset, block.relink_offset));
             self.count_fixed_bytes(&block, -1);
+            touched.extend(block.fixed_sources().map(|s| s >> 8));
             let last = block.source + (block.end() - block.start as u32) - 1;
             for other in (block.source >> 8)..=(last >> 8) {
                 if other != page {
