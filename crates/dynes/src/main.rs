@@ -18,6 +18,7 @@ macro_rules! out {
 }
 
 mod cpu_test;
+mod dump;
 mod info;
 mod input;
 mod palette;
@@ -50,6 +51,9 @@ enum Command {
     Run(run::RunArgs),
     /// Print one line per instruction in nestest.log's format.
     Trace(trace::TraceArgs),
+    /// Run a ROM on the recompiler and show every compiled block: guest
+    /// code, exits, host code and cache statistics.
+    Dump(dump::DumpArgs),
 }
 
 /// Parses an address: `0x1F`, `$1F` (hex) or `31` (decimal).
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Trace(args) => trace::run(args),
         Command::Run(args) => run::run(args),
         Command::Test(args) => test_runner::run(args),
+        Command::Dump(args) => dump::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

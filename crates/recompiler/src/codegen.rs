@@ -743,12 +743,18 @@ impl Gen<'_> {
             return;
         }
         let (fallback, resume) = self.fallback(insn, index, next);
+        let stub_index = self.stubs.len() - 1;
         let Some(loc) = self.locate(insn, kind, fallback) else {
             // Always the interpreter: its stub continues at `resume`.
             x64!(self.ops ; jmp =>fallback ; =>resume);
             self.pending += info.cycles as i32;
             return;
         };
+        if kind == Kind::Read && matches!(loc, Loc::Imm(_) | Loc::Ram(_) | Loc::RamDyn) {
+            // Nothing jumps to the interpreter: drop its stub.
+            self.stubs.remove(stub_index);
+            self.fallback_sites -= 1;
+        }
         match kind {
             Kind::Read => {
                 self.load(loc);
