@@ -126,7 +126,7 @@ fn collect(nes: &Nes, args: &DumpArgs) -> Dump {
     let jit = nes.jit().expect("the engine was set to the recompiler");
     let mut blocks: Vec<&Block> = jit
         .blocks()
-        .filter(|b| args.addr.is_none_or(|a| (b.start as u32..b.end()).contains(&(a as u32))))
+        .filter(|b| args.addr.map_or(true, |a| (b.start as u32..b.end()).contains(&(a as u32))))
         .collect();
     blocks.sort_by_key(|b| (b.start, b.source));
     let stats = jit
