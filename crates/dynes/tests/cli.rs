@@ -211,3 +211,59 @@ fn bad_address_is_a_usage_error() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("is not an address"));
 }
+
+fn project_rom(name: &str) -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../roms-test/").to_string() + name
+}
+
+#[test]
+fn run_gives_the_same_picture_on_every_engine() {
+    let rom = project_rom("mapper_004_mmc3.nes");
+    let mut summaries = Vec::new();
+    for engine in ["interp", "jit", "verify"] {
+        let out = dynes(&["run", &rom, "--frames", "120", "--engine", engine, "--stats"]);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{engine}: {stdout}{}", text(&out.stderr));
+        let summary = stdout.lines().find(|l| l.starts_with("frames=")).expect("summary line");
+        let (cycles, hash) = (summary.split(' ').nth(1), summary.split("hash=").nth(1));
+        summaries.push((cycles.map(str::to_string), hash.map(str::to_string)));
+        let has_stats = stdout.contains("jit.guest_insns_jit_percent=");
+        assert_eq!(has_stats, engine != "interp", "{engine}: {stdout}");
+    }
+    assert!(summaries.windows(2).all(|w| w[0] == w[1]), "{summaries:?}");
+}
+
+#[test]
+fn test_runs_each_rom_on_both_engines() {
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../../roms-test/manifest.tsv");
+    let out = dynes(&["test", manifest, "--engine", "both", "--filter", "mapper_00", "--stats"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("failed=0 below_bar=0"), "{stdout}");
+    assert!(stdout.contains("jit.lowest_jit_percent="), "{stdout}");
+}
+
+#[test]
+fn dump_lists_blocks_as_text_and_json() {
+    let rom = project_rom("mapper_002_uxrom.nes");
+    let out = dynes(&["dump", &rom, "--frames", "20"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("block $") && stdout.contains("prg-rom bank"), "{stdout}");
+    assert!(stdout.contains("host code at") && stdout.contains("cache:"), "{stdout}");
+    let json_path = scratch("dump").join("blocks.json");
+    let json = json_path.to_str().expect("utf-8");
+    let out = dynes(&["dump", &rom, "--frames", "20", "--format", "json", "--out", json, "--addr", "0xC200"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dump: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).expect("written")).expect("valid JSON");
+    let blocks = dump["blocks"].as_array().expect("blocks");
+    assert!(!blocks.is_empty());
+    for block in blocks {
+        let start = u16::from_str_radix(&block["start"].as_str().expect("start")[1..], 16).expect("hex");
+        let end = u16::from_str_radix(&block["end"].as_str().expect("end")[1..], 16).expect("hex");
+        assert!(start <= 0xC200 && 0xC200 <= end, "{block}");
+        assert!(!block["host"]["disassembly"].as_array().expect("disassembly").is_empty());
+    }
+    assert!(dump["stats"]["blocks_compiled"].as_u64().expect("count") >= blocks.len() as u64);
+}

@@ -1,6 +1,8 @@
 //! Demo ROMs: every `demo` row of EXPECTED.tsv runs 600 frames without
-//! error, and the pictures in `demo_frames.tsv` keep their frame hashes
-//! (a mismatch keeps the PNG so it can be looked at).
+//! error on the recompiler checked step by step against the interpreter,
+//! and the pictures in `demo_frames.tsv` keep their frame hashes on the
+//! recompiler (the default engine; a mismatch keeps the PNG so it can be
+//! looked at).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,7 +72,14 @@ fn every_demo_row_runs_600_frames() {
     let demos_manifest = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("demos.tsv");
     std::fs::write(&demos_manifest, demo_rows.join("\n")).expect("write manifest");
     let out = Command::new(env!("CARGO_BIN_EXE_dynes"))
-        .args(["test", &demos_manifest.to_string_lossy(), "--root", &dir.to_string_lossy()])
+        .args([
+            "test",
+            &demos_manifest.to_string_lossy(),
+            "--root",
+            &dir.to_string_lossy(),
+            "--engine",
+            "verify",
+        ])
         .output()
         .expect("dynes test runs");
     let demos: Vec<&str> = demo_rows.iter().filter_map(|l| l.split('\t').next()).collect();

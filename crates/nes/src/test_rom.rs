@@ -359,8 +359,14 @@ pub fn run_row_on(row: &ManifestRow, engine: Engine) -> Result<Outcome, String> 
 
 /// Runs `rows` and describes each one that did not pass (`rom: why`).
 pub fn failures<'a>(rows: impl IntoIterator<Item = &'a ManifestRow>) -> Vec<String> {
+    failures_on(rows, Engine::Interp)
+}
+
+/// [`failures`] on a chosen engine (in verify mode a difference between the
+/// engines is a failure too).
+pub fn failures_on<'a>(rows: impl IntoIterator<Item = &'a ManifestRow>, engine: Engine) -> Vec<String> {
     rows.into_iter()
-        .filter_map(|row| match run_row(row) {
+        .filter_map(|row| match run_row_on(row, engine) {
             Ok(outcome) if outcome.verdict == Verdict::Pass => None,
             Ok(outcome) => Some(format!("{}: {}", row.rom, outcome.verdict)),
             Err(why) => Some(format!("{}: {why}", row.rom)),

@@ -18,6 +18,15 @@ fn every_project_rom_passes() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The same ROMs on the recompiler, checked against the interpreter after
+/// every step.
+#[test]
+fn every_project_rom_passes_on_the_recompiler_in_lockstep() {
+    let rows = test_rom::read_manifest(&roms_test().join("manifest.tsv"), None).expect("manifest parses");
+    let failures = test_rom::failures_on(&rows, dynes_nes::Engine::Verify);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 fn have(tool: &str) -> bool {
     Command::new(tool).arg("--version").output().is_ok()
 }

@@ -1,7 +1,9 @@
 //! The test-ROM suites from `$DYNES_TEST_ROMS/EXPECTED.tsv`, run through the
-//! same engine as `dynes test` (interpreter): every row whose peer result is
+//! same code as `dynes test`, on the recompiler checked step by step against
+//! the interpreter (`--engine verify`): every row whose peer result is
 //! `pass` in the suites below must pass, and so must the listed `screen`
-//! rows. A failure names the ROM and what it reported.
+//! rows, with no difference between the engines. A failure names the ROM
+//! and what it reported.
 //!
 //! Suites that need the APU (apu_test, blargg_apu_2005.07.30, dmc_*,
 //! sprdma_and_dmc_dma, cpu_interrupts_v2, instr_timing) are not listed yet.
@@ -9,6 +11,7 @@
 use std::path::PathBuf;
 
 use dynes_nes::test_rom::{self, ManifestRow};
+use dynes_nes::Engine;
 
 fn manifest() -> Option<Vec<ManifestRow>> {
     let dir = std::env::var_os("DYNES_TEST_ROMS").map(PathBuf::from).unwrap_or_else(|| {
@@ -49,7 +52,7 @@ fn suite(suite: &str, which: Rows) {
         })
         .collect();
     assert!(!rows.is_empty(), "no rows for {suite}");
-    let failures = test_rom::failures(rows.iter().copied());
+    let failures = test_rom::failures_on(rows.iter().copied(), Engine::Verify);
     assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), rows.len(), failures.join("\n"));
 }
 
