@@ -39,4 +39,13 @@ mapper_011_color_dreams  prg32x4
 mapper_028_action53      prg16x8
 mapper_034_bnrom         prg32x4
 mapper_066_gxrom         prg32x4
+jit_code_in_ram          prg32
+jit_smc                  prg32
+jit_bank_switch_uxrom    prg16x8
+jit_bank_switch_mmc1     prg16x8
+jit_bank_switch_mmc3     prg8x16
+jit_flags                prg32
+jit_interrupt_offsets    prg32
+jit_dma                  prg32
+jit_jam                  prg32
 ROMS
