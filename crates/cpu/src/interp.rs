@@ -102,19 +102,6 @@ impl<V: Variant> Cpu<V> {
         bus.cycle()
     }
 
-    /// ADC of `value` into A with this variant's rules (binary or BCD), for
-    /// compiled code's decimal-mode slow path.
-    #[doc(hidden)]
-    pub fn alu_adc(&mut self, value: u8) {
-        self.adc(value);
-    }
-
-    /// SBC of `value` from A with this variant's rules, for compiled code.
-    #[doc(hidden)]
-    pub fn alu_sbc(&mut self, value: u8) {
-        self.sbc(value);
-    }
-
     /// The end-of-cycle interrupt sampling the interpreter does after every
     /// bus access, for compiled code that made an access through the bus.
     #[doc(hidden)]

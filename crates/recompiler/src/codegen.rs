@@ -90,8 +90,6 @@ const HELPERS: i32 = std::mem::offset_of!(Context, helpers) as i32;
 const FALLBACK_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, fallback) as i32;
 const IO_READ_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, io_read) as i32;
 const IO_WRITE_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, io_write) as i32;
-const ADC_DECIMAL_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, adc_decimal) as i32;
-const SBC_DECIMAL_FN: i32 = HELPERS + std::mem::offset_of!(Helpers, sbc_decimal) as i32;
 const WRITE_MAP: i32 = std::mem::offset_of!(Context, write_map) as i32;
 
 const A: i32 = layout::A as i32;
@@ -186,10 +184,6 @@ pub(crate) struct Helpers {
     pub io_read: usize,
     /// `fn(ctx, addr, value)`: a bus write in an instruction's last cycle.
     pub io_write: usize,
-    /// `fn(cpu, value)`: decimal-mode ADC.
-    pub adc_decimal: usize,
-    /// `fn(cpu, value)`: decimal-mode SBC.
-    pub sbc_decimal: usize,
 }
 
 /// What the code generator knows about the bus.
@@ -298,7 +292,7 @@ enum Stub {
         pending_after: i32,
     },
     /// Decimal-mode ADC/SBC through the interpreter's arithmetic.
-    Decimal { label: DynamicLabel, resume: DynamicLabel, helper: i32 },
+    Decimal { label: DynamicLabel, resume: DynamicLabel, adc: bool },
     /// The bus access of an absolute-mode read or write whose page is not
     /// plain now; continues at `resume` (a read's value in eax).
     Access { label: DynamicLabel, resume: DynamicLabel, access: Access },
@@ -604,14 +598,14 @@ impl Gen<'_> {
                     ; jmp =>self.epilogue
                 );
             }
-            Stub::Decimal { label, resume, helper } => {
-                x64!(self.ops
-                    ; =>label
-                    ; movzx esi, al
-                    ; mov rax, [r15 + helper]
-                    ; call =>self.thunks.spilled
-                    ; jmp =>resume
-                );
+            Stub::Decimal { label, resume, adc } => {
+                x64!(self.ops ; =>label);
+                if adc {
+                    self.adc_decimal();
+                } else {
+                    self.sbc_decimal();
+                }
+                x64!(self.ops ; jmp =>resume);
             }
         }
     }
@@ -1158,9 +1152,8 @@ impl Gen<'_> {
                 let resume = self.ops.new_dynamic_label();
                 if self.memory.decimal {
                     let label = self.ops.new_dynamic_label();
-                    let helper = if mnemonic == Adc { ADC_DECIMAL_FN } else { SBC_DECIMAL_FN };
                     x64!(self.ops ; cmp BYTE [r15 + D], 0 ; jne =>label);
-                    self.stubs.push(Stub::Decimal { label, resume, helper });
+                    self.stubs.push(Stub::Decimal { label, resume, adc: mnemonic == Adc });
                 }
                 if mnemonic == Adc {
                     // CF = C, then A + M + C.
@@ -1190,6 +1183,92 @@ impl Gen<'_> {
             _ => unreachable!("not a compiled read instruction"),
         }
         self.set_nz();
+    }
+
+    /// NMOS decimal ADC of eax into A, as the interpreter computes it: Z
+    /// from the binary sum, N and V from the sum before the high-digit
+    /// adjustment, C from the adjusted sum.
+    fn adc_decimal(&mut self) {
+        x64!(self.ops
+            // Z: the binary sum.
+            ; lea ecx, [r12 + rax]
+            ; add ecx, r10d
+            ; test cl, cl
+            ; setz r9b
+            // Low digit, adjusted past 9.
+            ; mov ecx, r12d ; and ecx, 0x0F
+            ; mov edx, eax ; and edx, 0x0F
+            ; add ecx, edx
+            ; add ecx, r10d
+            ; lea edx, [rcx + 6]
+            ; cmp ecx, 9
+            ; cmova ecx, edx
+            // sum = high digits + (lo > $0F ? $10 : 0) + (lo & $0F).
+            ; mov edx, r12d ; and edx, 0xF0
+            ; mov esi, eax ; and esi, 0xF0
+            ; add edx, esi
+            ; mov esi, ecx ; and esi, 0x0F
+            ; add edx, esi
+            ; xor esi, esi
+            ; cmp ecx, 0x0F
+            ; seta sil
+            ; shl esi, 4
+            ; add edx, esi
+            // N from bit 7, V when the operands agree in sign and the sum does not.
+            ; mov r8d, edx ; shr r8d, 7 ; and r8d, 1
+            ; mov ecx, r12d ; xor ecx, edx
+            ; mov esi, r12d ; xor esi, eax ; not esi
+            ; and ecx, esi ; shr ecx, 7 ; and ecx, 1
+            ; mov [r15 + V], cl
+            // High digit adjustment and carry.
+            ; mov ecx, edx ; and ecx, 0x1F0
+            ; lea esi, [rdx + 0x60]
+            ; cmp ecx, 0x90
+            ; cmova edx, esi
+            ; mov ecx, edx ; and ecx, 0xFF0
+            ; cmp ecx, 0xF0
+            ; seta r10b
+            ; movzx r12d, dl
+        );
+    }
+
+    /// NMOS decimal SBC of eax from A: the flags are those of the binary
+    /// subtraction, A gets the digit-adjusted difference.
+    fn sbc_decimal(&mut self) {
+        let low_ok = self.ops.new_dynamic_label();
+        let high_ok = self.ops.new_dynamic_label();
+        x64!(self.ops
+            // Low digit difference with the borrow (1 - C).
+            ; mov ecx, r12d ; and ecx, 0x0F
+            ; mov edx, eax ; and edx, 0x0F
+            ; sub ecx, edx
+            ; mov esi, 1 ; sub esi, r10d
+            ; sub ecx, esi
+            // High digits.
+            ; mov edx, r12d ; and edx, 0xF0
+            ; mov edi, eax ; and edi, 0xF0
+            ; sub edx, edi
+            ; test ecx, 0x10
+            ; jz =>low_ok
+            ; sub ecx, 6
+            ; sub edx, 0x10
+            ; =>low_ok
+            ; and ecx, 0x0F
+            ; or edx, ecx
+            ; test edx, 0x100
+            ; jz =>high_ok
+            ; sub edx, 0x60
+            ; =>high_ok
+            // Flags from the binary subtraction.
+            ; mov ecx, r12d
+            ; cmp r10b, 1
+            ; sbb cl, al
+            ; seto BYTE [r15 + V]
+            ; sets r8b
+            ; setz r9b
+            ; setnc r10b
+            ; movzx r12d, dl
+        );
     }
 
     /// Read-modify-write operations on al.

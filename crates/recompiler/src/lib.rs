@@ -658,8 +658,6 @@ impl Jit {
             fallback: fallback::<V, B> as *const () as usize,
             io_read: io_read::<V, B> as *const () as usize,
             io_write: io_write::<V, B> as *const () as usize,
-            adc_decimal: adc_decimal as *const () as usize,
-            sbc_decimal: sbc_decimal as *const () as usize,
         };
         self.ctx.helpers = helpers;
         let mut new_ids = Vec::new();
@@ -1048,19 +1046,6 @@ extern "sysv64" fn io_write<V: Variant, B: JitBus>(ctx: *mut codegen::Context, a
     {
         ctx.exit_request = 1;
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-extern "sysv64" fn adc_decimal(cpu: *mut Cpu<dynes_cpu::Nmos6502>, value: u32) {
-    // SAFETY: compiled code passes the context, whose first field is the
-    // `Cpu`; the decimal path is only compiled for the NMOS variant.
-    unsafe { (*cpu).alu_adc(value as u8) }
-}
-
-#[cfg(target_arch = "x86_64")]
-extern "sysv64" fn sbc_decimal(cpu: *mut Cpu<dynes_cpu::Nmos6502>, value: u32) {
-    // SAFETY: as for `adc_decimal`.
-    unsafe { (*cpu).alu_sbc(value as u8) }
 }
 
 /// The bus as the interpreter sees it inside the dispatcher: stores into
