@@ -77,6 +77,9 @@ struct InsnDump {
     text: String,
     cycles: u8,
     max_cycles: u8,
+    /// Flags this instruction writes that compiled code does not compute
+    /// (overwritten in the same block before anything reads them).
+    dropped_flags: String,
 }
 
 #[derive(Serialize)]
@@ -169,12 +172,14 @@ fn block_dump(jit: &dynes_recompiler::Jit, block: &Block) -> BlockDump {
     let instructions = block
         .insns
         .iter()
-        .map(|insn| InsnDump {
+        .zip(&block.dropped_flags)
+        .map(|(insn, &dropped)| InsnDump {
             addr: format!("${:04X}", insn.addr),
             bytes: insn.hex(),
             text: insn.to_string(),
             cycles: insn.info.cycles,
             max_cycles: insn.info.max_cycles(),
+            dropped_flags: flag_names(dropped),
         })
         .collect();
     let exit = |kind, target: Option<u16>| ExitDump {
@@ -221,6 +226,15 @@ fn block_dump(jit: &dynes_recompiler::Jit, block: &Block) -> BlockDump {
             disassembly: disassemble(&code, address),
         },
     }
+}
+
+/// `NVZC` letters of the P bits in `flags`.
+fn flag_names(flags: u8) -> String {
+    [(0x80, 'N'), (0x40, 'V'), (0x02, 'Z'), (0x01, 'C')]
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|&(_, name)| name)
+        .collect()
 }
 
 /// Intel-syntax lines (`address  bytes  instruction`) for host code.
@@ -277,7 +291,16 @@ fn render_text(dump: &Dump) -> String {
             } else {
                 insn.cycles.to_string()
             };
-            let _ = writeln!(out, "  {}  {:<8}  {:<16} ; {cycles} cycles", insn.addr, insn.bytes, insn.text);
+            let dropped = if insn.dropped_flags.is_empty() {
+                String::new()
+            } else {
+                format!(", {} dropped (overwritten in this block)", insn.dropped_flags)
+            };
+            let _ = writeln!(
+                out,
+                "  {}  {:<8}  {:<16} ; {cycles} cycles{dropped}",
+                insn.addr, insn.bytes, insn.text
+            );
         }
         for exit in &block.exits {
             let target = exit.target.as_deref().unwrap_or("(computed)");

@@ -172,6 +172,53 @@ pub(crate) fn static_successors(insns: &[Instruction]) -> Vec<u16> {
     }
 }
 
+/// N, V, Z and C as P bits: the flags whose computation can be dropped.
+const ARITH_FLAGS: u8 = 0xC3;
+const FLAG_N: u8 = 0x80;
+const FLAG_V: u8 = 0x40;
+const FLAG_Z: u8 = 0x02;
+const FLAG_C: u8 = 0x01;
+
+/// Whether control may leave compiled code during or right after `insn`
+/// (a taken branch, an exit, a call to the bus or the interpreter), where
+/// every flag must hold its true value.
+fn may_leave(insn: &Instruction, memory: &Memory, dynamic_operands: bool) -> bool {
+    let flat = memory.flat();
+    match insn.info.kind() {
+        Kind::Implied => false,
+        Kind::Branch => true,
+        Kind::Control => !matches!(insn.info.mnemonic, Mnemonic::Pla | Mnemonic::Plp),
+        Kind::Read => match insn.info.mode {
+            Mode::Imp | Mode::Imm | Mode::Zp | Mode::Zpx | Mode::Zpy => false,
+            Mode::Abs => !flat && (dynamic_operands || insn.operand() as u32 >= memory.ram_end),
+            Mode::Abx | Mode::Aby | Mode::Izx | Mode::Izy => !flat,
+            _ => true,
+        },
+        Kind::Write | Kind::ReadModifyWrite => true,
+    }
+}
+
+/// For each instruction of a block, the flags among N, V, Z, C that code
+/// after it may read before they are overwritten (P bits). Within the
+/// block only: all are live wherever control may leave it.
+pub(crate) fn live_flags(insns: &[Instruction], memory: &Memory, dynamic_operands: bool) -> Vec<u8> {
+    let mut live = vec![0; insns.len()];
+    let mut after = ARITH_FLAGS;
+    for (i, insn) in insns.iter().enumerate().rev() {
+        let leaves = may_leave(insn, memory, dynamic_operands);
+        if leaves {
+            after = ARITH_FLAGS;
+        }
+        live[i] = after;
+        let (read, written) = (insn.info.flags_read().0, insn.info.flags_written().0);
+        after = (read | (after & !written)) & ARITH_FLAGS;
+        if leaves {
+            after = ARITH_FLAGS;
+        }
+    }
+    live
+}
+
 /// Functions compiled code calls, for one CPU variant and bus type.
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
@@ -197,6 +244,10 @@ pub(crate) struct Memory {
     pub io_pages: [bool; 256],
     /// Whether the CPU has decimal mode.
     pub decimal: bool,
+    /// An instruction that jumps to itself waits for an interrupt: run its
+    /// iterations up to the deadline at once. (Otherwise it is a trap that
+    /// compiled code reports to the dispatcher at once.)
+    pub idle_skip: bool,
 }
 
 impl Memory {
@@ -222,8 +273,9 @@ pub(crate) struct Plan<'a> {
 /// with dynamic operands (they are then not fixed code bytes).
 pub(crate) fn has_dynamic_operand(insn: &Instruction) -> bool {
     let kind = insn.info.kind();
-    matches!(kind, Kind::Read | Kind::Write | Kind::ReadModifyWrite)
-        && matches!(insn.info.mode, Mode::Imm | Mode::Zp | Mode::Abs)
+    let data = matches!(kind, Kind::Read | Kind::Write | Kind::ReadModifyWrite)
+        && matches!(insn.info.mode, Mode::Imm | Mode::Zp | Mode::Abs);
+    data || (insn.info.mnemonic == Mnemonic::Jmp && insn.info.mode == Mode::Abs)
 }
 
 /// Where a block landed.
@@ -236,6 +288,9 @@ pub(crate) struct Compiled {
     pub len: usize,
     /// Instructions that may run on the interpreter (non-plain accesses).
     pub fallback_sites: usize,
+    /// Per instruction: the flags (P bits) it writes whose computation was
+    /// left out because nothing reads them before they are overwritten.
+    pub dropped_flags: Vec<u8>,
 }
 
 /// The executable code buffer with its trampoline and epilogue.
@@ -408,10 +463,18 @@ impl CodeBuffer {
             pending: 0,
             fallback_sites: 0,
             dynamic_operands: plan.dynamic_operands,
+            live: ARITH_FLAGS,
         };
-        let (relink, fallback_sites) = gen.block(plan);
+        let live = live_flags(plan.insns, memory, plan.dynamic_operands);
+        let dropped_flags = plan
+            .insns
+            .iter()
+            .zip(&live)
+            .map(|(insn, live)| insn.info.flags_written().0 & ARITH_FLAGS & !live)
+            .collect();
+        let (relink, fallback_sites) = gen.block(plan, &live);
         let len = self.asm.offset().0 - start.0;
-        Compiled { chain_offset: start.0, relink_offset: relink.0, len, fallback_sites }
+        Compiled { chain_offset: start.0, relink_offset: relink.0, len, fallback_sites, dropped_flags }
     }
 
     /// Makes everything emitted so far executable (this may move the buffer).
@@ -501,12 +564,14 @@ struct Gen<'a> {
     fallback_sites: usize,
     /// The block reads its operands at run time (see [`Plan`]).
     dynamic_operands: bool,
+    /// Flags live after the instruction being emitted (see [`live_flags`]).
+    live: u8,
 }
 
 impl Gen<'_> {
     /// Emits a block; returns its relink stub and how many fallback sites
     /// it has.
-    fn block(&mut self, plan: &Plan<'_>) -> (AssemblyOffset, usize) {
+    fn block(&mut self, plan: &Plan<'_>, live: &[u8]) -> (AssemblyOffset, usize) {
         let insns = plan.insns;
         let first = insns[0].addr;
         let stale = self.ops.new_dynamic_label();
@@ -518,8 +583,10 @@ impl Gen<'_> {
         );
         let mut ended = false;
         for (index, insn) in insns.iter().enumerate() {
+            self.live = live[index];
             ended = self.insn(insn, index as u32);
         }
+        self.live = ARITH_FLAGS;
         if !ended {
             let last = insns.last().expect("blocks are not empty");
             let next = last.addr.wrapping_add(last.len as u16);
@@ -632,9 +699,34 @@ impl Gen<'_> {
     /// its block when that is linked, through the entry table otherwise. A
     /// jump to itself (a trap) returns to the dispatcher so it can see it.
     fn exit_static(&mut self, pc: u16, count: u32, last: u16) {
+        self.exit_static_looping(pc, count, last, 0);
+    }
+
+    /// As [`Gen::exit_static`]; a jump to itself taking `loop_cycles` per
+    /// iteration is an idle loop on buses with interrupts: its iterations
+    /// up to the deadline run at once (cycles and instruction count), so the
+    /// dispatcher steps into the interrupt exactly as the interpreter would.
+    fn exit_static_looping(&mut self, pc: u16, count: u32, last: u16, loop_cycles: i32) {
         self.flush_cycles();
         x64!(self.ops ; add r11, count as i32);
         if pc == last {
+            if self.memory.idle_skip && loop_cycles > 0 {
+                let done = self.ops.new_dynamic_label();
+                x64!(self.ops
+                    ; mov rax, [r15 + CTX_DEADLINE]
+                    ; sub rax, r14
+                    ; mov ecx, -1
+                    ; cmp rax, rcx
+                    ; ja =>done
+                    ; xor edx, edx
+                    ; mov ecx, loop_cycles
+                    ; div ecx
+                    ; add r11, rax
+                    ; imul eax, ecx
+                    ; add r14, rax
+                    ; =>done
+                );
+            }
             x64!(self.ops
                 ; mov WORD [r15 + PC], pc as i16
                 ; mov DWORD [r15 + CTX_TRAP], last as i32
@@ -1113,18 +1205,53 @@ impl Gen<'_> {
         }
     }
 
+    /// Whether the instruction being emitted must set `flag`.
+    fn live(&self, flag: u8) -> bool {
+        self.live & flag != 0
+    }
+
+    /// Whether it must set N or Z.
+    fn needs_nz(&self) -> bool {
+        self.live(FLAG_N | FLAG_Z)
+    }
+
+    /// N and Z from the host flags of the last result, where live.
     fn set_nz(&mut self) {
-        x64!(self.ops ; sets r8b ; setz r9b);
+        if self.live(FLAG_N) {
+            x64!(self.ops ; sets r8b);
+        }
+        if self.live(FLAG_Z) {
+            x64!(self.ops ; setz r9b);
+        }
+    }
+
+    /// `test al, al` for N and Z, where they are live.
+    fn test_al(&mut self) {
+        if self.needs_nz() {
+            x64!(self.ops ; test al, al);
+        }
     }
 
     /// Read-kind operations on the value in eax.
     fn read_op(&mut self, mnemonic: Mnemonic) {
         use Mnemonic::*;
         match mnemonic {
-            Lda => x64!(self.ops ; mov r12d, eax ; test al, al),
-            Ldx => x64!(self.ops ; mov ebx, eax ; test al, al),
-            Ldy => x64!(self.ops ; mov ebp, eax ; test al, al),
-            Lax => x64!(self.ops ; mov r12d, eax ; mov ebx, eax ; test al, al),
+            Lda => {
+                x64!(self.ops ; mov r12d, eax);
+                self.test_al();
+            }
+            Ldx => {
+                x64!(self.ops ; mov ebx, eax);
+                self.test_al();
+            }
+            Ldy => {
+                x64!(self.ops ; mov ebp, eax);
+                self.test_al();
+            }
+            Lax => {
+                x64!(self.ops ; mov r12d, eax ; mov ebx, eax);
+                self.test_al();
+            }
             And => x64!(self.ops ; and r12b, al),
             Ora => x64!(self.ops ; or r12b, al),
             Eor => x64!(self.ops ; xor r12b, al),
@@ -1134,18 +1261,20 @@ impl Gen<'_> {
                     Cpx => x64!(self.ops ; cmp bl, al),
                     _ => x64!(self.ops ; cmp bpl, al),
                 }
-                x64!(self.ops ; setae r10b);
+                if self.live(FLAG_C) {
+                    x64!(self.ops ; setae r10b);
+                }
             }
             Bit => {
-                x64!(self.ops
-                    ; test r12b, al
-                    ; setz r9b
-                    ; mov r8d, eax
-                    ; shr r8d, 7
-                    ; shr eax, 6
-                    ; and eax, 1
-                    ; mov [r15 + V], al
-                );
+                if self.live(FLAG_Z) {
+                    x64!(self.ops ; test r12b, al ; setz r9b);
+                }
+                if self.live(FLAG_N) {
+                    x64!(self.ops ; mov r8d, eax ; shr r8d, 7);
+                }
+                if self.live(FLAG_V) {
+                    x64!(self.ops ; shr eax, 6 ; and eax, 1 ; mov [r15 + V], al);
+                }
                 return;
             }
             Adc | Sbc => {
@@ -1157,24 +1286,21 @@ impl Gen<'_> {
                 }
                 if mnemonic == Adc {
                     // CF = C, then A + M + C.
-                    x64!(self.ops
-                        ; bt r10d, 0
-                        ; adc r12b, al
-                        ; seto BYTE [r15 + V]
-                        ; sets r8b
-                        ; setz r9b
-                        ; setc r10b
-                    );
+                    x64!(self.ops ; bt r10d, 0 ; adc r12b, al);
                 } else {
                     // CF = borrow = !C, then A - M - borrow.
-                    x64!(self.ops
-                        ; cmp r10b, 1
-                        ; sbb r12b, al
-                        ; seto BYTE [r15 + V]
-                        ; sets r8b
-                        ; setz r9b
-                        ; setnc r10b
-                    );
+                    x64!(self.ops ; cmp r10b, 1 ; sbb r12b, al);
+                }
+                if self.live(FLAG_V) {
+                    x64!(self.ops ; seto BYTE [r15 + V]);
+                }
+                self.set_nz();
+                if self.live(FLAG_C) {
+                    if mnemonic == Adc {
+                        x64!(self.ops ; setc r10b);
+                    } else {
+                        x64!(self.ops ; setnc r10b);
+                    }
                 }
                 x64!(self.ops ; =>resume);
                 return;
@@ -1275,8 +1401,16 @@ impl Gen<'_> {
     fn modify(&mut self, mnemonic: Mnemonic) {
         use Mnemonic::*;
         match mnemonic {
-            Asl => x64!(self.ops ; shl al, 1 ; setc r10b),
-            Lsr => x64!(self.ops ; shr al, 1 ; setc r10b),
+            Asl | Lsr => {
+                if mnemonic == Asl {
+                    x64!(self.ops ; shl al, 1);
+                } else {
+                    x64!(self.ops ; shr al, 1);
+                }
+                if self.live(FLAG_C) {
+                    x64!(self.ops ; setc r10b);
+                }
+            }
             Rol | Ror => {
                 x64!(self.ops ; bt r10d, 0);
                 if mnemonic == Rol {
@@ -1284,7 +1418,10 @@ impl Gen<'_> {
                 } else {
                     x64!(self.ops ; rcr al, 1);
                 }
-                x64!(self.ops ; setc r10b ; test al, al);
+                if self.live(FLAG_C) {
+                    x64!(self.ops ; setc r10b);
+                }
+                self.test_al();
             }
             Inc => x64!(self.ops ; inc al),
             Dec => x64!(self.ops ; dec al),
@@ -1306,11 +1443,21 @@ impl Gen<'_> {
             Txs => x64!(self.ops ; mov [r15 + S], bl),
             _ => {
                 match mnemonic {
-                    Tax => x64!(self.ops ; mov ebx, r12d ; test bl, bl),
-                    Tay => x64!(self.ops ; mov ebp, r12d ; test bpl, bpl),
-                    Txa => x64!(self.ops ; mov r12d, ebx ; test bl, bl),
-                    Tya => x64!(self.ops ; mov r12d, ebp ; test bpl, bpl),
-                    Tsx => x64!(self.ops ; movzx ebx, BYTE [r15 + S] ; test bl, bl),
+                    Tax | Tay | Txa | Tya | Tsx => {
+                        match mnemonic {
+                            Tax => x64!(self.ops ; mov ebx, r12d),
+                            Tay => x64!(self.ops ; mov ebp, r12d),
+                            Txa => x64!(self.ops ; mov r12d, ebx),
+                            Tya => x64!(self.ops ; mov r12d, ebp),
+                            _ => x64!(self.ops ; movzx ebx, BYTE [r15 + S]),
+                        }
+                        if self.needs_nz() {
+                            match mnemonic {
+                                Tay | Tya => x64!(self.ops ; test bpl, bpl),
+                                _ => x64!(self.ops ; test bl, bl),
+                            }
+                        }
+                    }
                     Inx => x64!(self.ops ; inc bl),
                     Iny => x64!(self.ops ; inc bpl),
                     Dex => x64!(self.ops ; dec bl),
@@ -1344,7 +1491,7 @@ impl Gen<'_> {
         self.exit_static(next, count, insn.addr);
         let extra = if (target ^ next) & 0xFF00 != 0 { 2 } else { 1 };
         x64!(self.ops ; =>taken ; add r14, extra);
-        self.exit_static(target, count, insn.addr);
+        self.exit_static_looping(target, count, insn.addr, 2 + extra);
     }
 
     /// Pushes cl (the stack page was checked to be plain).
@@ -1368,14 +1515,19 @@ impl Gen<'_> {
     /// P from the flags into ecx, with B and bit 5 set (as PHP pushes it).
     fn compose_p(&mut self) {
         x64!(self.ops
-            ; mov ecx, 0x30
-            ; movzx eax, r8b ; shl eax, 7 ; or ecx, eax
-            ; movzx eax, r9b ; shl eax, 1 ; or ecx, eax
-            ; or ecx, r10d
+            ; lea ecx, [r10 + r9 * 2]
+            ; movzx eax, BYTE [r15 + I]
+            ; lea ecx, [rcx + rax * 4]
+            ; movzx eax, BYTE [r15 + D]
+            ; lea ecx, [rcx + rax * 8]
+            ; movzx eax, BYTE [r15 + V]
+            ; shl eax, 6
+            ; or ecx, eax
+            ; mov eax, r8d
+            ; shl eax, 7
+            ; or ecx, eax
+            ; or ecx, 0x30
         );
-        for (flag, bit) in [(V, 6), (D, 3), (I, 2)] {
-            x64!(self.ops ; movzx eax, BYTE [r15 + flag] ; shl eax, bit ; or ecx, eax);
-        }
     }
 
     /// The flags from P in eax.
@@ -1384,10 +1536,10 @@ impl Gen<'_> {
             ; mov r8d, eax ; shr r8d, 7
             ; mov r9d, eax ; shr r9d, 1 ; and r9d, 1
             ; mov r10d, eax ; and r10d, 1
+            ; bt eax, 6 ; setc BYTE [r15 + V]
+            ; bt eax, 3 ; setc BYTE [r15 + D]
+            ; bt eax, 2 ; setc BYTE [r15 + I]
         );
-        for (flag, bit) in [(V, 6), (D, 3), (I, 2)] {
-            x64!(self.ops ; mov ecx, eax ; shr ecx, bit ; and ecx, 1 ; mov [r15 + flag], cl);
-        }
     }
 
     /// Jumps to a fallback for this instruction unless stores to the
@@ -1419,7 +1571,8 @@ impl Gen<'_> {
             }
             Pla => {
                 self.pull();
-                x64!(self.ops ; mov r12d, eax ; test al, al);
+                x64!(self.ops ; mov r12d, eax);
+                self.test_al();
                 self.set_nz();
                 self.pending += cycles;
                 false
@@ -1464,9 +1617,21 @@ impl Gen<'_> {
                 self.exit_dynamic(count, last);
                 true
             }
+            Jmp if self.dynamic_operands => {
+                // The target as the code holds it now.
+                let lo = self.code_byte_loc(insn.addr.wrapping_add(1));
+                self.load(lo);
+                x64!(self.ops ; mov edx, eax);
+                let hi = self.code_byte_loc(insn.addr.wrapping_add(2));
+                self.load(hi);
+                x64!(self.ops ; shl eax, 8 ; or edx, eax ; mov [r15 + PC], dx);
+                self.pending += cycles;
+                self.exit_dynamic(count, last);
+                true
+            }
             Jmp => {
                 self.pending += cycles;
-                self.exit_static(insn.operand(), count, last);
+                self.exit_static_looping(insn.operand(), count, last, cycles);
                 true
             }
             Jsr => {

@@ -229,8 +229,13 @@ pub struct Block {
     label: dynasmrt::DynamicLabel,
     /// The guest window it lies in, `[lo, hi)`: direct jumps stay inside.
     pub window: (u32, u32),
-    /// Immediate, zero-page and absolute operands are read at run time.
+    /// Immediate, zero-page and absolute operands (and `JMP abs` targets)
+    /// are read at run time.
     pub dynamic_operands: bool,
+    /// Per instruction: the flags (P bits among N, V, Z, C) it writes that
+    /// compiled code does not compute, because nothing reads them before
+    /// the block itself overwrites them.
+    pub dropped_flags: Vec<u8>,
 }
 
 impl Block {
@@ -653,6 +658,7 @@ impl Jit {
             ram_mask: B::RAM_MASK,
             io_pages: std::array::from_fn(|p| B::io_page(p as u8)),
             decimal: self.decimal,
+            idle_skip: B::INTERRUPTS,
         };
         let helpers = codegen::Helpers {
             fallback: fallback::<V, B> as *const () as usize,
@@ -699,6 +705,7 @@ impl Jit {
                 label,
                 window,
                 dynamic_operands,
+                dropped_flags: compiled.dropped_flags,
             };
             self.stats.blocks_compiled += 1;
             self.stats.host_bytes += compiled.len as u64;
