@@ -49,6 +49,9 @@ pub struct CpuTestArgs {
     /// compiled blocks.
     #[arg(long)]
     perf_map: bool,
+    /// Write the compiled blocks (as `dynes dump` lists them) to FILE at the end.
+    #[arg(long, value_name = "FILE")]
+    dump: Option<PathBuf>,
 }
 
 /// How to run the 6502.
@@ -180,6 +183,12 @@ fn run_image<V: Variant>(bus: &mut FlatRam, image: &[u8], args: &CpuTestArgs, st
         Ok((outcome_of(&cpu, trapped), cpu.instructions()))
     };
     let mut stats = if args.stats { jit.stats().lines() } else { Vec::new() };
+    if let Some(path) = &args.dump {
+        let text = crate::dump::render_jit(&jit, &args.bin.display().to_string(), bus.cycle(), None);
+        if let Err(err) = std::fs::write(path, text) {
+            eprintln!("dynes: {}: cannot write: {err}", path.display());
+        }
+    }
     if args.perf_map {
         match jit.write_perf_map() {
             Ok(path) => stats.push(format!("perf_map={}", path.display())),

@@ -127,9 +127,19 @@ pub fn run(args: &DumpArgs) -> Result<bool> {
 
 fn collect(nes: &Nes, args: &DumpArgs) -> Dump {
     let jit = nes.jit().expect("the engine was set to the recompiler");
+    collect_jit(jit, &args.rom.display().to_string(), nes.frame_count(), nes.cycle(), args.addr)
+}
+
+/// The blocks of `jit` (only those covering `addr`, if given) as a text
+/// listing, for `cpu-test --dump`.
+pub fn render_jit(jit: &dynes_recompiler::Jit, image: &str, cycles: u64, addr: Option<u16>) -> String {
+    render_text(&collect_jit(jit, image, 0, cycles, addr))
+}
+
+fn collect_jit(jit: &dynes_recompiler::Jit, rom: &str, frames: u64, cycles: u64, addr: Option<u16>) -> Dump {
     let mut blocks: Vec<&Block> = jit
         .blocks()
-        .filter(|b| args.addr.map_or(true, |a| (b.start as u32..b.end()).contains(&(a as u32))))
+        .filter(|b| addr.map_or(true, |a| (b.start as u32..b.end()).contains(&(a as u32))))
         .collect();
     blocks.sort_by_key(|b| (b.start, b.source));
     let stats = jit
@@ -147,9 +157,9 @@ fn collect(nes: &Nes, args: &DumpArgs) -> Dump {
         })
         .collect();
     Dump {
-        rom: args.rom.display().to_string(),
-        frames: nes.frame_count(),
-        cycles: nes.cycle(),
+        rom: rom.to_string(),
+        frames,
+        cycles,
         stats,
         blocks: blocks.into_iter().map(|b| block_dump(jit, b)).collect(),
     }

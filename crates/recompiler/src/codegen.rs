@@ -10,13 +10,13 @@
 //! | r8b   | N (0 or 1) |
 //! | r9b   | Z (0 or 1) |
 //! | r10b  | C (0 or 1) |
-//! | r11   | instructions executed |
+//! | r11   | S (the upper bits stay zero) |
 //! | r14   | cycle count |
 //! | r13   | console RAM (the always-plain memory at guest $0000) |
 //! | r15   | the [`Context`], whose first field is the `Cpu` |
 //!
-//! V, D, I, S and PC live in the `Cpu` inside the context. The upper bits of
-//! rbx, rbp and r12 stay zero. r8-r11 are caller-saved: every call out of
+//! V, D, I, PC and the instruction count (added at exits) live in the `Cpu`
+//! inside the context. The upper bits of rbx, rbp, r11 and r12 stay zero. r8-r11 are caller-saved: every call out of
 //! compiled code first stores all guest state into the context ("spill") and
 //! reloads it afterwards, so helpers see and change a complete `Cpu`.
 //!
@@ -130,9 +130,15 @@ fn supported(insn: &Instruction) -> bool {
     }
 }
 
+/// A conditional branch to itself: taken, it traps (or idles until an
+/// interrupt); not taken, execution goes on, so the block does too.
+pub(crate) fn is_trap_branch(insn: &Instruction) -> bool {
+    insn.info.kind() == Kind::Branch && insn.branch_target() == insn.addr
+}
+
 /// Whether `insn` ends its block (the next instruction is not known statically).
 fn ends_block(insn: &Instruction) -> bool {
-    matches!(insn.info.kind(), Kind::Branch)
+    (insn.info.kind() == Kind::Branch && !is_trap_branch(insn))
         || matches!(insn.info.mnemonic, Mnemonic::Jmp | Mnemonic::Jsr | Mnemonic::Rts | Mnemonic::Rti)
 }
 
@@ -351,6 +357,8 @@ enum Stub {
     /// The bus access of an absolute-mode read or write whose page is not
     /// plain now; continues at `resume` (a read's value in eax).
     Access { label: DynamicLabel, resume: DynamicLabel, access: Access },
+    /// A taken branch to itself (see [`is_trap_branch`]).
+    Trap { label: DynamicLabel, extra: i32, count: u32, addr: u16 },
     /// Leaves after an instruction whose call-out asked for it.
     Exit { label: DynamicLabel, pending: i32, count: u32, pc: u16 },
     /// A store to a page showing code: to `code` if the byte is code,
@@ -530,7 +538,7 @@ fn spill<T: DynasmApi>(ops: &mut T) {
         ; mov [r15 + N], r8b
         ; mov [r15 + Z], r9b
         ; mov [r15 + C], r10b
-        ; mov [r15 + INSNS], r11
+        ; mov [r15 + S], r11b
         ; mov rdx, [r15 + CTX_CYCLE]
         ; mov [rdx], r14
     );
@@ -545,7 +553,7 @@ fn reload<T: DynasmApi>(ops: &mut T) {
         ; movzx r8d, BYTE [r15 + N]
         ; movzx r9d, BYTE [r15 + Z]
         ; movzx r10d, BYTE [r15 + C]
-        ; mov r11, [r15 + INSNS]
+        ; movzx r11d, BYTE [r15 + S]
         ; mov rdx, [r15 + CTX_CYCLE]
         ; mov r14, [rdx]
     );
@@ -616,7 +624,7 @@ impl Gen<'_> {
                     x64!(self.ops ; add r14, pending_before);
                 }
                 if index != 0 {
-                    x64!(self.ops ; add r11, index as i32);
+                    x64!(self.ops ; add QWORD [r15 + INSNS], index as i32);
                 }
                 x64!(self.ops
                     ; mov WORD [r15 + PC], addr as i16
@@ -638,9 +646,14 @@ impl Gen<'_> {
                     x64!(self.ops ; sub r14, pending_after);
                 }
                 x64!(self.ops
-                    ; sub r11, index as i32 + 1
+                    ; sub QWORD [r15 + INSNS], index as i32 + 1
                     ; jmp =>resume
                 );
+            }
+            Stub::Trap { label, extra, count, addr } => {
+                x64!(self.ops ; =>label ; add r14, extra);
+                self.pending = 0;
+                self.exit_static_looping(addr, count, addr, 2 + extra);
             }
             Stub::Access { label, resume, access } => {
                 x64!(self.ops ; =>label);
@@ -660,7 +673,7 @@ impl Gen<'_> {
                     ; =>label
                     ; mov DWORD [r15 + CTX_EXIT_REQUEST], 0
                     ; add r14, pending
-                    ; add r11, count as i32
+                    ; add QWORD [r15 + INSNS], count as i32
                     ; mov WORD [r15 + PC], pc as i16
                     ; jmp =>self.epilogue
                 );
@@ -708,7 +721,7 @@ impl Gen<'_> {
     /// dispatcher steps into the interrupt exactly as the interpreter would.
     fn exit_static_looping(&mut self, pc: u16, count: u32, last: u16, loop_cycles: i32) {
         self.flush_cycles();
-        x64!(self.ops ; add r11, count as i32);
+        x64!(self.ops ; add QWORD [r15 + INSNS], count as i32);
         if pc == last {
             if self.memory.idle_skip && loop_cycles > 0 {
                 let done = self.ops.new_dynamic_label();
@@ -721,7 +734,7 @@ impl Gen<'_> {
                     ; xor edx, edx
                     ; mov ecx, loop_cycles
                     ; div ecx
-                    ; add r11, rax
+                    ; add [r15 + INSNS], rax
                     ; imul eax, ecx
                     ; add r14, rax
                     ; =>done
@@ -747,7 +760,7 @@ impl Gen<'_> {
         self.flush_cycles();
         let not_trap = self.ops.new_dynamic_label();
         x64!(self.ops
-            ; add r11, count as i32
+            ; add QWORD [r15 + INSNS], count as i32
             ; cmp WORD [r15 + PC], last as i16
             ; jne =>not_trap
             ; mov DWORD [r15 + CTX_TRAP], last as i32
@@ -791,7 +804,7 @@ impl Gen<'_> {
             }
             Kind::Branch => {
                 self.branch(insn, index + 1);
-                true
+                !is_trap_branch(insn)
             }
             Kind::Control | Kind::Read | Kind::Write => self.control(insn, index),
         }
@@ -1440,7 +1453,7 @@ impl Gen<'_> {
             Clv => x64!(self.ops ; mov BYTE [r15 + V], 0),
             Cld => x64!(self.ops ; mov BYTE [r15 + D], 0),
             Sed => x64!(self.ops ; mov BYTE [r15 + D], 1),
-            Txs => x64!(self.ops ; mov [r15 + S], bl),
+            Txs => x64!(self.ops ; mov r11d, ebx),
             _ => {
                 match mnemonic {
                     Tax | Tay | Txa | Tya | Tsx => {
@@ -1449,7 +1462,7 @@ impl Gen<'_> {
                             Tay => x64!(self.ops ; mov ebp, r12d),
                             Txa => x64!(self.ops ; mov r12d, ebx),
                             Tya => x64!(self.ops ; mov r12d, ebp),
-                            _ => x64!(self.ops ; movzx ebx, BYTE [r15 + S]),
+                            _ => x64!(self.ops ; mov ebx, r11d),
                         }
                         if self.needs_nz() {
                             match mnemonic {
@@ -1488,8 +1501,13 @@ impl Gen<'_> {
         } else {
             x64!(self.ops ; jz =>taken);
         }
-        self.exit_static(next, count, insn.addr);
         let extra = if (target ^ next) & 0xFF00 != 0 { 2 } else { 1 };
+        if target == insn.addr {
+            // A trap: the taken path leaves out of line, the block goes on.
+            self.stubs.push(Stub::Trap { label: taken, extra, count, addr: insn.addr });
+            return;
+        }
+        self.exit_static(next, count, insn.addr);
         x64!(self.ops ; =>taken ; add r14, extra);
         self.exit_static_looping(target, count, insn.addr, 2 + extra);
     }
@@ -1497,18 +1515,16 @@ impl Gen<'_> {
     /// Pushes cl (the stack page was checked to be plain).
     fn push_cl(&mut self) {
         x64!(self.ops
-            ; movzx eax, BYTE [r15 + S]
-            ; mov [r13 + rax + 0x100], cl
-            ; dec BYTE [r15 + S]
+            ; mov [r13 + r11 + 0x100], cl
+            ; dec r11b
         );
     }
 
     /// Pulls into eax.
     fn pull(&mut self) {
         x64!(self.ops
-            ; inc BYTE [r15 + S]
-            ; movzx eax, BYTE [r15 + S]
-            ; movzx eax, BYTE [r13 + rax + 0x100]
+            ; inc r11b
+            ; movzx eax, BYTE [r13 + r11 + 0x100]
         );
     }
 
