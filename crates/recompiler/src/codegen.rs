@@ -20,12 +20,20 @@
 //! compiled code first stores all guest state into the context ("spill") and
 //! reloads it afterwards, so helpers see and change a complete `Cpu`.
 //!
-//! One trampoline at the start of the buffer loads the registers and jumps
-//! to a block's chain entry; one epilogue stores them back and returns.
+//! One trampoline at the start of the region loads the registers and jumps
+//! to a block's chain entry; an epilogue (one per batch) stores them back
+//! and returns.
 //! Blocks jump straight to each other inside one address window, and
 //! through the entry table (guest address to host address) elsewhere.
 
-use dynasmrt::{dynasm, x64::Assembler, AssemblyOffset, DynamicLabel, DynasmApi, DynasmLabelApi};
+use dynasmrt::{
+    dynasm, x64::X64Relocation, AssemblyOffset, DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler,
+};
+
+use crate::memory::CodeMemory;
+
+/// Assembles into a `Vec` for code that will run at the region's address.
+type Assembler = VecAssembler<X64Relocation>;
 use dynes_cpu::{layout, Cpu, Instruction, Kind, Mnemonic, Mode, Nmos6502};
 
 /// What compiled code works on: the CPU, the memory maps and the exits.
@@ -301,15 +309,22 @@ pub(crate) struct Compiled {
 
 /// The executable code buffer with its trampoline and epilogue.
 pub(crate) struct CodeBuffer {
+    /// The batch being emitted, assembled for the address right after the
+    /// committed code; labels are local to a batch.
     asm: Assembler,
-    /// Start of the committed code (moves when the buffer grows).
+    /// Where committed code runs.
+    memory: CodeMemory,
+    /// Start of the code region (it never moves).
     base: *const u8,
-    enter: AssemblyOffset,
+    /// Offset of the trampoline.
+    enter: usize,
+    /// This batch's epilogue and thunks.
     epilogue: DynamicLabel,
     thunks: Thunks,
 }
 
-/// Shared out-of-line sequences that blocks call, to keep blocks small.
+/// Out-of-line sequences that blocks call, to keep blocks small; every
+/// batch has its own copy (labels are local to a batch).
 #[derive(Clone, Copy)]
 struct Thunks {
     /// Stores all guest state, calls the helper in rax with (ctx, esi),
@@ -318,6 +333,15 @@ struct Thunks {
     /// Stores the cycle count, calls the helper in rax with (ctx, esi,
     /// edx) keeping r8-r11, reloads the cycle count.
     io: DynamicLabel,
+}
+
+/// Where an exit jumps directly.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Link {
+    /// A block of the batch being compiled.
+    Label(DynamicLabel),
+    /// A block compiled before: its host address.
+    Address(usize),
 }
 
 /// Where an operand is, once its address is known and checked.
@@ -381,9 +405,11 @@ struct Access {
 
 impl CodeBuffer {
     pub fn new() -> std::io::Result<CodeBuffer> {
-        let mut asm = Assembler::new()?;
-        let epilogue = asm.new_dynamic_label();
-        let enter = asm.offset();
+        let memory = CodeMemory::new()?;
+        let base = memory.base();
+        let mut asm = Assembler::new(base as usize);
+        let (epilogue, thunks) = shared_code(&mut asm);
+        let enter = asm.offset().0;
         // enter(ctx: rdi, chain entry: rsi). Six pushes and 8 bytes keep
         // rsp 16-byte aligned for calls out of compiled code.
         x64!(asm
@@ -393,40 +419,9 @@ impl CodeBuffer {
             ; mov r13, [r15 + CTX_RAM]
         );
         reload(&mut asm);
-        x64!(asm
-            ; jmp rsi
-            ; =>epilogue
-        );
-        spill(&mut asm);
-        x64!(asm
-            ; add rsp, 8
-            ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbp ; pop rbx
-            ; ret
-        );
-        let thunks = Thunks { spilled: asm.new_dynamic_label(), io: asm.new_dynamic_label() };
-        // Entered by `call` from code whose rsp is 16-byte aligned.
-        x64!(asm ; =>thunks.spilled ; sub rsp, 8);
-        spill(&mut asm);
-        x64!(asm ; mov rdi, r15 ; call rax);
-        reload(&mut asm);
-        x64!(asm
-            ; add rsp, 8
-            ; ret
-            ; =>thunks.io
-            ; mov rcx, [r15 + CTX_CYCLE]
-            ; mov [rcx], r14
-            ; push r8 ; push r9 ; push r10 ; push r11
-            ; sub rsp, 8
-            ; mov rdi, r15
-            ; call rax
-            ; add rsp, 8
-            ; pop r11 ; pop r10 ; pop r9 ; pop r8
-            ; mov rcx, [r15 + CTX_CYCLE]
-            ; mov r14, [rcx]
-            ; ret
-        );
-        let mut buffer = CodeBuffer { asm, base: std::ptr::null(), enter, epilogue, thunks };
-        buffer.commit();
+        x64!(asm ; jmp rsi);
+        let mut buffer = CodeBuffer { asm, memory, base, enter, epilogue, thunks };
+        buffer.commit()?;
         Ok(buffer)
     }
 
@@ -441,7 +436,7 @@ impl CodeBuffer {
         // addresses are masked to 16 bits before they index a map or RAM.
         unsafe {
             let enter: extern "sysv64" fn(*mut Context, *const u8) =
-                std::mem::transmute(self.base.add(self.enter.0));
+                std::mem::transmute(self.base.add(self.enter));
             enter(ctx, self.base.add(offset));
         }
     }
@@ -454,12 +449,8 @@ impl CodeBuffer {
     /// Translates one block; runnable after the next [`CodeBuffer::commit`].
     /// `link` names the chain entry of a block another exit may jump to
     /// directly.
-    pub fn emit(
-        &mut self,
-        plan: &Plan<'_>,
-        memory: &Memory,
-        link: &dyn Fn(u16) -> Option<DynamicLabel>,
-    ) -> Compiled {
+    pub fn emit(&mut self, plan: &Plan<'_>, memory: &Memory, link: &dyn Fn(u16) -> Option<Link>) -> Compiled {
+        let batch = self.memory.len();
         let start = self.asm.offset();
         let mut gen = Gen {
             ops: &mut self.asm,
@@ -468,6 +459,7 @@ impl CodeBuffer {
             link,
             epilogue: self.epilogue,
             thunks: self.thunks,
+            batch_base: self.base as usize + self.memory.len(),
             pending: 0,
             fallback_sites: 0,
             dynamic_operands: plan.dynamic_operands,
@@ -482,13 +474,24 @@ impl CodeBuffer {
             .collect();
         let (relink, fallback_sites) = gen.block(plan, &live);
         let len = self.asm.offset().0 - start.0;
-        Compiled { chain_offset: start.0, relink_offset: relink.0, len, fallback_sites, dropped_flags }
+        Compiled {
+            chain_offset: batch + start.0,
+            relink_offset: batch + relink.0,
+            len,
+            fallback_sites,
+            dropped_flags,
+        }
     }
 
-    /// Makes everything emitted so far executable (this may move the buffer).
-    pub fn commit(&mut self) {
-        self.asm.commit().expect("dynasm relocations are all local and resolvable");
-        self.base = self.asm.reader().lock().ptr(AssemblyOffset(0));
+    /// Makes everything emitted so far executable; fails when the code
+    /// region is full.
+    pub fn commit(&mut self) -> std::io::Result<()> {
+        let code = self.asm.take().expect("dynasm relocations are all resolvable");
+        let at = self.memory.len();
+        self.memory.write(at, &code)?;
+        self.asm = Assembler::new(self.base as usize + self.memory.len());
+        (self.epilogue, self.thunks) = shared_code(&mut self.asm);
+        Ok(())
     }
 
     /// Points the chain entries at `offsets` to their blocks' relink stubs
@@ -497,18 +500,13 @@ impl CodeBuffer {
         if offsets.is_empty() {
             return;
         }
-        self.asm
-            .alter(|m| {
-                for &(chain, relink) in offsets {
-                    m.goto(AssemblyOffset(chain));
-                    // jmp rel32 from the end of this 5-byte instruction.
-                    let rel = relink as i64 - (chain as i64 + 5);
-                    m.push(0xE9);
-                    m.push_i32(rel as i32);
-                }
-            })
-            .expect("patching a committed chain entry");
-        self.base = self.asm.reader().lock().ptr(AssemblyOffset(0));
+        for &(chain, relink) in offsets {
+            // jmp rel32 from the end of this 5-byte instruction.
+            let rel = (relink as i64 - (chain as i64 + 5)) as i32;
+            let mut jump = [0xE9, 0, 0, 0, 0];
+            jump[1..].copy_from_slice(&rel.to_le_bytes());
+            self.memory.write(chain, &jump).expect("patching committed code inside the region");
+        }
     }
 
     /// The host address of `offset` in the committed code.
@@ -518,15 +516,49 @@ impl CodeBuffer {
 
     /// The committed bytes at `offset..offset + len`.
     pub fn bytes(&self, offset: usize, len: usize) -> Vec<u8> {
-        let reader = self.asm.reader();
-        let buffer = reader.lock();
-        buffer[offset..offset + len].to_vec()
+        self.memory.read(offset, len)
     }
 
     /// Start of the committed code.
     pub fn base(&self) -> u64 {
         self.base as u64
     }
+}
+
+/// Emits the epilogue (stores the host registers back, returns from the
+/// trampoline) and the thunks at the start of a batch.
+fn shared_code(asm: &mut Assembler) -> (DynamicLabel, Thunks) {
+    let epilogue = asm.new_dynamic_label();
+    let thunks = Thunks { spilled: asm.new_dynamic_label(), io: asm.new_dynamic_label() };
+    x64!(asm ; =>epilogue);
+    spill(asm);
+    x64!(asm
+        ; add rsp, 8
+        ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbp ; pop rbx
+        ; ret
+    );
+    // Entered by `call` from code whose rsp is 16-byte aligned.
+    x64!(asm ; =>thunks.spilled ; sub rsp, 8);
+    spill(asm);
+    x64!(asm ; mov rdi, r15 ; call rax);
+    reload(asm);
+    x64!(asm
+        ; add rsp, 8
+        ; ret
+        ; =>thunks.io
+        ; mov rcx, [r15 + CTX_CYCLE]
+        ; mov [rcx], r14
+        ; push r8 ; push r9 ; push r10 ; push r11
+        ; sub rsp, 8
+        ; mov rdi, r15
+        ; call rax
+        ; add rsp, 8
+        ; pop r11 ; pop r10 ; pop r9 ; pop r8
+        ; mov rcx, [r15 + CTX_CYCLE]
+        ; mov r14, [rcx]
+        ; ret
+    );
+    (epilogue, thunks)
 }
 
 /// Stores guest state from host registers into the context.
@@ -563,9 +595,11 @@ struct Gen<'a> {
     ops: &'a mut Assembler,
     stubs: Vec<Stub>,
     memory: &'a Memory,
-    link: &'a dyn Fn(u16) -> Option<DynamicLabel>,
+    link: &'a dyn Fn(u16) -> Option<Link>,
     epilogue: DynamicLabel,
     thunks: Thunks,
+    /// Host address of this batch's first byte.
+    batch_base: usize,
     /// Static cycles of the instructions emitted since r14 was last
     /// updated: the exact cycle is r14 + pending.
     pending: i32,
@@ -747,9 +781,19 @@ impl Gen<'_> {
             );
             return;
         }
-        if let Some(label) = (self.link)(pc) {
-            x64!(self.ops ; jmp =>label);
-            return;
+        match (self.link)(pc) {
+            Some(Link::Label(label)) => {
+                x64!(self.ops ; jmp =>label);
+                return;
+            }
+            Some(Link::Address(address)) => {
+                // jmp rel32 to code committed before this batch.
+                let from = self.batch_base + self.ops.offset().0 + 5;
+                self.ops.push(0xE9);
+                self.ops.push_i32((address as i64 - from as i64) as i32);
+                return;
+            }
+            None => {}
         }
         x64!(self.ops ; mov WORD [r15 + PC], pc as i16);
         self.jump_through_entry_table(pc as i32);

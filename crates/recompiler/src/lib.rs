@@ -25,6 +25,8 @@
 
 #[cfg(target_arch = "x86_64")]
 mod codegen;
+#[cfg(target_arch = "x86_64")]
+mod memory;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -225,8 +227,6 @@ pub struct Block {
     /// Guest addresses its exits jump to directly (same window).
     pub linked: Vec<u16>,
     relink_offset: usize,
-    #[cfg(target_arch = "x86_64")]
-    label: dynasmrt::DynamicLabel,
     /// The guest window it lies in, `[lo, hi)`: direct jumps stay inside.
     pub window: (u32, u32),
     /// Immediate, zero-page and absolute operands (and `JMP abs` targets)
@@ -317,6 +317,8 @@ pub struct Jit {
     /// Per guest page, under the current mapping.
     interpret_only: [bool; 256],
     decimal: bool,
+    /// The code region filled up: nothing more is compiled.
+    code_full: bool,
     stats: Stats,
 }
 
@@ -366,6 +368,7 @@ impl Jit {
                 ram: std::ptr::null_mut(),
                 interpret_only: [false; 256],
                 decimal: V::DECIMAL,
+                code_full: false,
                 stats: Stats::default(),
             })
         }
@@ -622,6 +625,9 @@ impl Jit {
     /// static exits lead to (up to `REGION_BLOCKS`): every commit
     /// re-protects the whole code buffer, so commits are batched.
     fn compile<V: Variant, B: JitBus>(&mut self, pc: u16, bus: &mut B) -> u32 {
+        if self.code_full {
+            return NOT_COMPILABLE;
+        }
         let started = Instant::now();
         // Decode the batch first, so its blocks can jump to each other.
         let mut work = vec![pc];
@@ -667,6 +673,7 @@ impl Jit {
         };
         self.ctx.helpers = helpers;
         let mut new_ids = Vec::new();
+        let code_base = self.code.base();
         for Planned { addr, insns, label, window } in planned {
             let worst_cycles = insns.iter().map(|i| i.info.max_cycles() as u64).sum();
             let linked = std::cell::RefCell::new(Vec::new());
@@ -675,9 +682,13 @@ impl Jit {
                 if t < window.0 || t >= window.1 {
                     return None;
                 }
-                let found = labels.get(&target).copied().or_else(|| match self.by_addr[target as usize] {
-                    NO_BLOCK | NOT_COMPILABLE => None,
-                    id => self.blocks[id as usize].as_ref().map(|b| b.label),
+                let found = labels.get(&target).map(|&l| codegen::Link::Label(l)).or_else(|| {
+                    match self.by_addr[target as usize] {
+                        NO_BLOCK | NOT_COMPILABLE => None,
+                        id => self.blocks[id as usize]
+                            .as_ref()
+                            .map(|b| codegen::Link::Address(code_base as usize + b.host_offset)),
+                    }
                 });
                 if found.is_some() {
                     linked.borrow_mut().push(target);
@@ -702,7 +713,6 @@ impl Jit {
                 executions: 0,
                 linked: linked.into_inner(),
                 relink_offset: compiled.relink_offset,
-                label,
                 window,
                 dynamic_operands,
                 dropped_flags: compiled.dropped_flags,
@@ -721,15 +731,23 @@ impl Jit {
             new_ids.push(id);
         }
         if !new_ids.is_empty() {
-            let old_base = self.code.base();
-            self.code.commit();
-            if self.code.base() != old_base {
-                // The buffer moved: every entry address moves with it.
-                for addr in 0..0x10000usize {
-                    if let Some(block) = self.block_at_pc(addr as u16) {
-                        self.entry[addr] = self.code.address(block.host_offset);
+            if self.code.commit().is_err() {
+                // The code region is full: these blocks never run, and from
+                // now on the interpreter runs what is not compiled yet.
+                self.code_full = true;
+                for id in new_ids {
+                    let Some(block) = self.blocks[id as usize].take() else { continue };
+                    self.cache.remove(&cache_key(block.source, block.start));
+                    self.by_addr[block.start as usize] = NOT_COMPILABLE;
+                    for list in self.source_blocks.values_mut() {
+                        list.retain(|&b| b != id);
+                    }
+                    if B::writable_source(block.source) {
+                        self.count_fixed_bytes(&block, -1);
                     }
                 }
+                self.stats.compile_seconds += started.elapsed().as_secs_f64();
+                return NOT_COMPILABLE;
             }
             let mut touched = HashSet::new();
             for id in new_ids {
