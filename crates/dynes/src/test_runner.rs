@@ -212,9 +212,12 @@ fn run_row(row: &ManifestRow, engine: Engine) -> RowResult {
         }
         Err(why) => (false, Some(why), 0, 0, String::new(), None),
     };
+    // Rows whose protocol steps the interpreter itself (nestest's trace)
+    // leave the recompiler's counters at zero: no share to report.
     let jit_percent = stats
         .as_ref()
-        .map(|s| s.guest_insns_jit as f64 * 100.0 / (s.guest_insns_jit + s.guest_insns_interp).max(1) as f64);
+        .filter(|s| s.guest_insns_jit + s.guest_insns_interp > 0)
+        .map(|s| s.guest_insns_jit as f64 * 100.0 / (s.guest_insns_jit + s.guest_insns_interp) as f64);
     RowResult {
         suite: row.manifest.display().to_string(),
         rom: row.rom.clone(),
