@@ -500,13 +500,18 @@ impl CodeBuffer {
         if offsets.is_empty() {
             return;
         }
-        for &(chain, relink) in offsets {
-            // jmp rel32 from the end of this 5-byte instruction.
-            let rel = (relink as i64 - (chain as i64 + 5)) as i32;
-            let mut jump = [0xE9, 0, 0, 0, 0];
-            jump[1..].copy_from_slice(&rel.to_le_bytes());
-            self.memory.write(chain, &jump).expect("patching committed code inside the region");
-        }
+        let jumps: Vec<(usize, [u8; 5])> = offsets
+            .iter()
+            .map(|&(chain, relink)| {
+                // jmp rel32 from the end of this 5-byte instruction.
+                let rel = (relink as i64 - (chain as i64 + 5)) as i32;
+                let mut jump = [0xE9, 0, 0, 0, 0];
+                jump[1..].copy_from_slice(&rel.to_le_bytes());
+                (chain, jump)
+            })
+            .collect();
+        let writes: Vec<(usize, &[u8])> = jumps.iter().map(|(at, jump)| (*at, &jump[..])).collect();
+        self.memory.write_all(&writes).expect("patching committed code inside the region");
     }
 
     /// The host address of `offset` in the committed code.

@@ -28,11 +28,45 @@ mod codegen;
 #[cfg(target_arch = "x86_64")]
 mod memory;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
 use dynes_bus::{NesBus, PlainPage};
 use dynes_cpu::{Bus, Cpu, FlatRam, Instruction, Variant, OPCODES};
+
+/// A multiply-rotate hasher for the recompiler's small integer keys
+/// (source addresses, block numbers): much cheaper than SipHash, and the
+/// keys come from the emulated program, not from an adversary.
+#[derive(Default)]
+struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(byte as u64);
+        }
+    }
+
+    fn write_u16(&mut self, value: u16) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7C_C1_B7_27_22_0A_95);
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<IntHasher>>;
+type HashSet<K> = StdHashSet<K, BuildHasherDefault<IntHasher>>;
 
 /// A bus the generated code can work on.
 pub trait JitBus: Bus {
@@ -355,12 +389,12 @@ impl Jit {
                 entry,
                 by_addr: vec![NO_BLOCK; 0x10000],
                 blocks: Vec::new(),
-                cache: HashMap::new(),
-                source_blocks: HashMap::new(),
-                source_invalidations: HashMap::new(),
-                interpret_only_sources: HashSet::new(),
-                dynamic_sources: HashSet::new(),
-                fixed: HashMap::new(),
+                cache: HashMap::default(),
+                source_blocks: HashMap::default(),
+                source_invalidations: HashMap::default(),
+                interpret_only_sources: HashSet::default(),
+                dynamic_sources: HashSet::default(),
+                fixed: HashMap::default(),
                 code_bytes,
                 pages: vec![PlainPage::NONE; 256],
                 windows: vec![(0, 0); 256],
@@ -632,7 +666,7 @@ impl Jit {
         // Decode the batch first, so its blocks can jump to each other.
         let mut work = vec![pc];
         let mut planned: Vec<Planned> = Vec::new();
-        let mut labels: HashMap<u16, dynasmrt::DynamicLabel> = HashMap::new();
+        let mut labels: HashMap<u16, dynasmrt::DynamicLabel> = HashMap::default();
         while let Some(addr) = work.pop() {
             if planned.len() == REGION_BLOCKS {
                 break;
@@ -749,7 +783,7 @@ impl Jit {
                 self.stats.compile_seconds += started.elapsed().as_secs_f64();
                 return NOT_COMPILABLE;
             }
-            let mut touched = HashSet::new();
+            let mut touched = HashSet::default();
             for id in new_ids {
                 self.map_block(id);
                 if let Some(block) = self.blocks[id as usize].as_ref() {
@@ -872,7 +906,7 @@ impl Jit {
             return;
         }
         let mut unlink = Vec::new();
-        let mut touched = HashSet::new();
+        let mut touched = HashSet::default();
         for (word, bits) in written.iter().enumerate() {
             let mut bits = *bits;
             while bits != 0 {

@@ -51,25 +51,35 @@ impl CodeMemory {
     /// is patched, new code is appended), making the touched pages writable
     /// for the copy and executable again afterwards.
     pub fn write(&mut self, offset: usize, bytes: &[u8]) -> io::Result<()> {
-        let end = offset + bytes.len();
-        if offset > self.len || end > CAPACITY {
+        self.write_all(&[(offset, bytes)])
+    }
+
+    /// Several writes under one change of protection (of the pages from the
+    /// first to the last one written).
+    pub fn write_all(&mut self, writes: &[(usize, &[u8])]) -> io::Result<()> {
+        let Some(first) = writes.iter().map(|&(offset, _)| offset).min() else { return Ok(()) };
+        let end = writes.iter().map(|&(offset, bytes)| offset + bytes.len()).max().unwrap_or(first);
+        if writes.iter().any(|&(offset, _)| offset > self.len) || end > CAPACITY {
             return Err(io::Error::new(io::ErrorKind::OutOfMemory, "the code region is full"));
         }
-        if bytes.is_empty() {
+        if end == first {
             return Ok(());
         }
-        let first = offset / PAGE * PAGE;
-        let last = end.div_ceil(PAGE) * PAGE;
-        // SAFETY: [first, last) lies inside the reserved mapping; while it
-        // is writable no compiled code runs (the recompiler is not running
-        // code while it writes code), and `bytes` does not overlap it.
+        let first_page = first / PAGE * PAGE;
+        let last_page = end.div_ceil(PAGE) * PAGE;
+        // SAFETY: the pages lie inside the reserved mapping; while they are
+        // writable no compiled code runs (the recompiler does not run code
+        // while it writes code), and no `bytes` overlaps them.
         unsafe {
-            let pages = self.base.add(first).cast();
-            if libc::mprotect(pages, last - first, libc::PROT_READ | libc::PROT_WRITE) != 0 {
+            let pages = self.base.add(first_page).cast();
+            let size = last_page - first_page;
+            if libc::mprotect(pages, size, libc::PROT_READ | libc::PROT_WRITE) != 0 {
                 return Err(io::Error::last_os_error());
             }
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(offset), bytes.len());
-            if libc::mprotect(pages, last - first, libc::PROT_READ | libc::PROT_EXEC) != 0 {
+            for &(offset, bytes) in writes {
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(offset), bytes.len());
+            }
+            if libc::mprotect(pages, size, libc::PROT_READ | libc::PROT_EXEC) != 0 {
                 return Err(io::Error::last_os_error());
             }
         }
