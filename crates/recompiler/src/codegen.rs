@@ -495,7 +495,7 @@ impl CodeBuffer {
     }
 
     /// Points the chain entries at `offsets` to their blocks' relink stubs
-    /// (the blocks were dropped), in one re-protection of the buffer.
+    /// (the blocks were dropped), under one change of protection.
     pub fn unlink(&mut self, offsets: &[(usize, usize)]) {
         if offsets.is_empty() {
             return;
