@@ -214,10 +214,7 @@ fn run_row(row: &ManifestRow, engine: Engine) -> RowResult {
     };
     // Rows whose protocol steps the interpreter itself (nestest's trace)
     // leave the recompiler's counters at zero: no share to report.
-    let jit_percent = stats
-        .as_ref()
-        .filter(|s| s.guest_insns_jit + s.guest_insns_interp > 0)
-        .map(|s| s.guest_insns_jit as f64 * 100.0 / (s.guest_insns_jit + s.guest_insns_interp) as f64);
+    let jit_percent = stats.as_ref().and_then(dynes_nes::JitStats::jit_percent);
     RowResult {
         suite: row.manifest.display().to_string(),
         rom: row.rom.clone(),
@@ -239,15 +236,7 @@ fn run_row(row: &ManifestRow, engine: Engine) -> RowResult {
 fn stats_lines(results: &[RowResult]) -> Vec<String> {
     let mut total = dynes_nes::JitStats::default();
     for stats in results.iter().filter_map(|r| r.stats.as_ref()) {
-        total.blocks_compiled += stats.blocks_compiled;
-        total.host_bytes += stats.host_bytes;
-        total.guest_insns_jit += stats.guest_insns_jit;
-        total.guest_insns_interp += stats.guest_insns_interp;
-        total.invalidations += stats.invalidations;
-        total.interpret_only_pages += stats.interpret_only_pages;
-        total.compile_seconds += stats.compile_seconds;
-        total.dispatches += stats.dispatches;
-        total.cache_hits += stats.cache_hits;
+        total.add(stats);
     }
     let mut lines = total.lines();
     let lowest =

@@ -187,15 +187,34 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Share of guest instructions that ran in compiled code, in percent
+    /// (`None` before any instruction ran).
+    pub fn jit_percent(&self) -> Option<f64> {
+        let total = self.guest_insns_jit + self.guest_insns_interp;
+        (total > 0).then(|| self.guest_insns_jit as f64 * 100.0 / total as f64)
+    }
+
+    /// Adds another run's counters (for totals over several runs).
+    pub fn add(&mut self, other: &Stats) {
+        self.blocks_compiled += other.blocks_compiled;
+        self.host_bytes += other.host_bytes;
+        self.guest_insns_jit += other.guest_insns_jit;
+        self.guest_insns_interp += other.guest_insns_interp;
+        self.invalidations += other.invalidations;
+        self.interpret_only_pages += other.interpret_only_pages;
+        self.compile_seconds += other.compile_seconds;
+        self.dispatches += other.dispatches;
+        self.cache_hits += other.cache_hits;
+    }
+
     /// `key=value` lines, for `--stats`.
     pub fn lines(&self) -> Vec<String> {
-        let total = (self.guest_insns_jit + self.guest_insns_interp).max(1);
         vec![
             format!("jit.blocks_compiled={}", self.blocks_compiled),
             format!("jit.host_bytes={}", self.host_bytes),
             format!("jit.guest_insns_jit={}", self.guest_insns_jit),
             format!("jit.guest_insns_interp={}", self.guest_insns_interp),
-            format!("jit.guest_insns_jit_percent={:.2}", self.guest_insns_jit as f64 * 100.0 / total as f64),
+            format!("jit.guest_insns_jit_percent={:.2}", self.jit_percent().unwrap_or(0.0)),
             format!("jit.invalidations={}", self.invalidations),
             format!("jit.interpret_only_pages={}", self.interpret_only_pages),
             format!("jit.compile_seconds={:.4}", self.compile_seconds),
@@ -261,8 +280,6 @@ pub struct Block {
     /// Guest addresses its exits jump to directly (same window).
     pub linked: Vec<u16>,
     relink_offset: usize,
-    /// The guest window it lies in, `[lo, hi)`: direct jumps stay inside.
-    pub window: (u32, u32),
     /// Immediate, zero-page and absolute operands (and `JMP abs` targets)
     /// are read at run time.
     pub dynamic_operands: bool,
@@ -289,18 +306,6 @@ impl Block {
     /// One past the last guest byte.
     pub fn end(&self) -> u32 {
         self.insns.last().map_or(self.start as u32, |i| i.addr as u32 + i.len as u32)
-    }
-
-    /// Guest addresses it can continue at that are known statically.
-    pub fn successors(&self) -> Vec<u16> {
-        #[cfg(target_arch = "x86_64")]
-        {
-            codegen::static_successors(&self.insns)
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            Vec::new()
-        }
     }
 }
 
@@ -747,7 +752,6 @@ impl Jit {
                 executions: 0,
                 linked: linked.into_inner(),
                 relink_offset: compiled.relink_offset,
-                window,
                 dynamic_operands,
                 dropped_flags: compiled.dropped_flags,
             };
