@@ -4,7 +4,7 @@ use std::ops::{BitOr, BitOrAssign};
 
 /// A set of pressed buttons; bit order is the order the controller shifts
 /// them out (A first).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Buttons(u8);
 
 impl Buttons {
@@ -67,7 +67,7 @@ impl BitOrAssign for Buttons {
 }
 
 /// One controller port with a standard controller plugged in.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Controller {
     buttons: Buttons,
     shift: u8,

@@ -18,7 +18,7 @@ pub use dynes_ppu::Region as TvSystem;
 /// How CPU cycles and PPU dots line up, in master-clock ticks: NTSC runs the
 /// CPU every 12 and the PPU every 4 ticks (3 dots per cycle), PAL every 16
 /// and 5 (3.2 dots per cycle).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 struct Timing {
     cycle_ticks: u64,
     dot_ticks: u64,
@@ -67,12 +67,17 @@ impl Timing {
 pub const RAM_SIZE: usize = 0x800;
 
 /// The CPU's address space as the NES wires it.
-#[derive(Clone)]
+///
+/// Serializable for save states, except the cartridge's ROM: a restored
+/// bus takes it from the running one ([`NesBus::restore`]).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct NesBus {
+    #[serde(with = "serde_bytes")]
     ram: [u8; RAM_SIZE],
     mapper: Mapper,
     ppu: Ppu,
     /// Console nametable RAM (2 KiB), plus 2 KiB for four-screen boards.
+    #[serde(with = "serde_bytes")]
     vram: [u8; 0x1000],
     /// See `dynes_cpu::Bus::deadline`: the first cycle whose end-of-cycle
     /// interrupt sample may differ from the one before.
@@ -390,7 +395,7 @@ struct PpuMemory<'a> {
 /// MMC3 counts a rise of PPU A12 only after A12 has been low for a while
 /// (about three CPU cycles), so the short lows between sprite fetches and
 /// quick $2006 toggles do not clock it.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 struct A12Filter {
     high: bool,
     /// Dot at which A12 last went low.

@@ -60,7 +60,11 @@ pub(crate) mod latch {
 ///
 /// `repr(C)` because the recompiler's generated code reads and writes the
 /// registers and flags in place (see [`layout`]).
+///
+/// Serializable for save states; the variant is a type, not data.
 #[repr(C)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(bound = "")]
 pub struct Cpu<V: Variant> {
     pub(crate) a: u8,
     pub(crate) x: u8,
@@ -81,6 +85,7 @@ pub struct Cpu<V: Variant> {
     /// Opcode of the JAM that stopped the CPU, if any.
     pub(crate) jammed: Option<u8>,
     pub(crate) instructions: u64,
+    #[serde(skip)]
     _variant: PhantomData<V>,
 }
 

@@ -233,7 +233,7 @@ fn verify<V: Variant>(
         }
         steps += 1;
         let registers_differ = cpu.regs() != ref_cpu.regs() || cpu.instructions() != ref_cpu.instructions();
-        let check_memory = steps % 64 == 0 || trapped || registers_differ;
+        let check_memory = steps.is_multiple_of(64) || trapped || registers_differ;
         let memory_diff = if check_memory {
             bus.memory().iter().zip(ref_bus.memory().iter()).position(|(a, b)| a != b)
         } else {

@@ -139,7 +139,7 @@ pub fn render_jit(jit: &dynes_recompiler::Jit, image: &str, cycles: u64, addr: O
 fn collect_jit(jit: &dynes_recompiler::Jit, rom: &str, frames: u64, cycles: u64, addr: Option<u16>) -> Dump {
     let mut blocks: Vec<&Block> = jit
         .blocks()
-        .filter(|b| addr.map_or(true, |a| (b.start as u32..b.end()).contains(&(a as u32))))
+        .filter(|b| addr.is_none_or(|a| (b.start as u32..b.end()).contains(&(a as u32))))
         .collect();
     blocks.sort_by_key(|b| (b.start, b.source));
     let stats = jit

@@ -2,9 +2,7 @@
 //! changes per port and frame, written by a program (the window's recorder)
 //! and read by people. The format is described in `docs/input-format.md`.
 
-use std::fs::File;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{anyhow, Result};
 use dynes_nes::Buttons;
@@ -126,43 +124,31 @@ impl InputMovie {
         Ok(format!("{HEADER}{body}\n"))
     }
 
-    /// Writes the movie as pretty RON, atomically: a temporary file in the
-    /// same folder, flushed to disk, then renamed over `path`, so a crash
-    /// leaves the old file or the new one, never half of one.
-    // Nothing in `dynes run` writes movies yet; the window's `--record` will.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Writes the movie as pretty RON, atomically (see
+    /// [`crate::files::write_atomic`]).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let text = self.to_ron()?;
-        let name = path
-            .file_name()
-            .ok_or_else(|| anyhow!("{}: not a file name to write input to", path.display()))?;
-        let folder = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".{}.tmp", std::process::id()));
-        let temp = folder.join(temp_name);
-        let written = (|| -> std::io::Result<()> {
-            let mut file = File::create(&temp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            std::fs::rename(&temp, path)
-        })();
-        if let Err(err) = written {
-            // Best effort: the temporary file may not even exist.
-            let _ = std::fs::remove_file(&temp);
-            return Err(anyhow!("{}: cannot write: {err}", path.display()));
-        }
-        // Make the rename itself durable; a folder that cannot be opened or
-        // synced (some platforms) still holds the complete new file.
-        if let Ok(dir) = File::open(&folder) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        crate::files::write_atomic(path, self.to_ron()?.as_bytes())
+    }
+
+    /// Appends a change for `port` (0 or 1) before `frame`, for a recorder
+    /// that runs frames in order.
+    pub fn record(&mut self, frame: u64, port: usize, held: Buttons) {
+        let buttons = ALL.iter().copied().filter(|b| held.bits() & b.mask().bits() != 0).collect();
+        self.changes.push(InputChange { frame, port: port as u8 + 1, buttons });
     }
 }
+
+/// Every button, in the controller's report order.
+const ALL: [Button; 8] = [
+    Button::A,
+    Button::B,
+    Button::Select,
+    Button::Start,
+    Button::Up,
+    Button::Down,
+    Button::Left,
+    Button::Right,
+];
 
 /// Accepts only [`VERSION`], so a newer file is named as such rather than
 /// misread.

@@ -19,9 +19,11 @@ macro_rules! out {
 
 mod cpu_test;
 mod dump;
+mod files;
 mod info;
 mod input;
 mod palette;
+mod play;
 mod rom;
 mod run;
 mod test_runner;
@@ -33,14 +35,26 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "dynes", version, about = "A NES emulator with a 6502 → x86-64 dynamic recompiler")]
+#[command(
+    name = "dynes",
+    version,
+    about = "A NES emulator with a 6502 → x86-64 dynamic recompiler",
+    long_about = "A NES emulator with a 6502 → x86-64 dynamic recompiler.\n\n\
+                  `dynes [ROM]` plays a game in a window (the built-in demo without a ROM); \
+                  the commands below run games and tests headless.",
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    play: play::PlayArgs,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Play a game in a window (what `dynes [ROM]` does).
+    Play(play::PlayArgs),
     /// Show what a ROM's iNES / NES 2.0 header says.
     Info(info::InfoArgs),
     /// Run a flat-RAM 6502 test image until it traps; PASS if it traps at --success.
@@ -71,12 +85,14 @@ pub(crate) fn parse_addr(text: &str) -> Result<u16, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<bool> = match &cli.command {
-        Command::Info(args) => info::run(args),
-        Command::CpuTest(args) => cpu_test::run(args),
-        Command::Trace(args) => trace::run(args),
-        Command::Run(args) => run::run(args),
-        Command::Test(args) => test_runner::run(args),
-        Command::Dump(args) => dump::run(args),
+        None => play::run(&cli.play),
+        Some(Command::Play(args)) => play::run(args),
+        Some(Command::Info(args)) => info::run(args),
+        Some(Command::CpuTest(args)) => cpu_test::run(args),
+        Some(Command::Trace(args)) => trace::run(args),
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Test(args)) => test_runner::run(args),
+        Some(Command::Dump(args)) => dump::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

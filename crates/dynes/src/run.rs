@@ -8,7 +8,8 @@ use clap::Args;
 use dynes_nes::{Buttons, TvSystem, HEIGHT, WIDTH};
 
 /// Which console to emulate.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RegionArg {
     /// As the ROM's header says (NTSC unless it says PAL).
     Auto,
@@ -18,10 +19,21 @@ pub enum RegionArg {
     Pal,
 }
 
+impl RegionArg {
+    /// The console asked for (`None`: as the ROM says).
+    pub fn system(self) -> Option<TvSystem> {
+        match self {
+            RegionArg::Auto => None,
+            RegionArg::Ntsc => Some(TvSystem::Ntsc),
+            RegionArg::Pal => Some(TvSystem::Pal),
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// iNES or NES 2.0 ROM file.
-    rom: PathBuf,
+    /// iNES or NES 2.0 ROM file; without one, the built-in demo game.
+    rom: Option<PathBuf>,
     /// TV system: as the ROM's header says, or forced.
     #[arg(long, value_enum, default_value = "auto")]
     region: RegionArg,
@@ -54,6 +66,13 @@ pub struct RunArgs {
     /// Print the recompiler's counters as key=value lines.
     #[arg(long)]
     stats: bool,
+    /// Start from this save state (made by --save-state or the window) of
+    /// the same ROM instead of power-on.
+    #[arg(long, value_name = "FILE")]
+    load_state: Option<PathBuf>,
+    /// Write a save state of the machine after the last frame.
+    #[arg(long, value_name = "FILE")]
+    save_state: Option<PathBuf>,
 }
 
 pub fn run(args: &RunArgs) -> Result<bool> {
@@ -63,12 +82,11 @@ pub fn run(args: &RunArgs) -> Result<bool> {
     };
     let peeks = args.peek.iter().map(|p| parse_peek(p)).collect::<Result<Vec<_>>>()?;
     let movie = args.input.as_deref().map(crate::input::InputMovie::load).transpose()?;
-    let system = match args.region {
-        RegionArg::Auto => None,
-        RegionArg::Ntsc => Some(TvSystem::Ntsc),
-        RegionArg::Pal => Some(TvSystem::Pal),
-    };
-    let mut nes = crate::rom::load_with(&args.rom, system, args.engine.engine())?;
+    let game = crate::rom::Game::from_arg(args.rom.as_deref());
+    let mut nes = game.load(args.region.system(), args.engine.engine())?;
+    if let Some(path) = &args.load_state {
+        crate::files::load_state(&mut nes, path)?;
+    }
     let started = Instant::now();
     let mut next_press = 0;
     let mut ok = true;
@@ -96,6 +114,9 @@ pub fn run(args: &RunArgs) -> Result<bool> {
     }
     if let Some(path) = &args.screenshot {
         write_png(path, nes.frame(), args.scale)?;
+    }
+    if let Some(path) = &args.save_state {
+        crate::files::save_state(&mut nes, path)?;
     }
     for (addr, len) in peeks {
         for line_start in (0..len).step_by(16) {
@@ -163,7 +184,7 @@ fn parse_peek(spec: &str) -> Result<(u16, usize)> {
     }
 }
 
-fn write_png(path: &Path, frame: &[u16; WIDTH * HEIGHT], scale: u32) -> Result<()> {
+pub fn write_png(path: &Path, frame: &[u16; WIDTH * HEIGHT], scale: u32) -> Result<()> {
     let colors = crate::palette::table();
     let (width, height) = (WIDTH as u32 * scale, HEIGHT as u32 * scale);
     let mut pixels = Vec::with_capacity((width * height * 3) as usize);

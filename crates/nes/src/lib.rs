@@ -4,7 +4,10 @@
 //! talk to the machine only through [`Nes`].
 
 mod known_roms;
+mod state;
 pub mod test_rom;
+
+pub use state::{StateError, STATE_VERSION};
 
 pub use known_roms::rom_hash;
 
@@ -49,6 +52,8 @@ pub struct Nes {
     cpu: Cpu<Ricoh2A03>,
     bus: NesBus,
     header: Header,
+    /// [`rom_hash`] of the cartridge, which save states carry.
+    rom_hash: u64,
     engine: Engine,
     jit: Option<Box<Jit>>,
     reference: Option<Box<Reference>>,
@@ -71,11 +76,13 @@ impl Nes {
             dynes_bus::Region::Pal => TvSystem::Pal,
             _ => TvSystem::Ntsc,
         });
+        let rom_hash = rom_hash(&cartridge);
         let mapper = Mapper::new(cartridge)?;
         Ok(Nes {
             cpu: Cpu::new(),
             bus: NesBus::with_tv_system(mapper, system),
             header,
+            rom_hash,
             engine: Engine::Interp,
             jit: None,
             reference: None,
@@ -110,6 +117,37 @@ impl Nes {
         Ok(())
     }
 
+    /// A save state of the whole machine (see [`state`](crate::StateError)
+    /// for the format): load it with [`Nes::load_state`].
+    pub fn save_state(&mut self) -> Result<Vec<u8>, StateError> {
+        self.bus.sync_ppu();
+        state::encode(&self.cpu, &self.bus, self.rom_hash)
+    }
+
+    /// Restores a state made by [`Nes::save_state`] with the same ROM. On
+    /// any error the running machine is left exactly as it was.
+    pub fn load_state(&mut self, bytes: &[u8]) -> Result<(), StateError> {
+        let mut machine = state::decode(bytes, self.rom_hash)?;
+        let mut donor = self.bus.clone();
+        if !machine.bus.mapper_mut().adopt_rom(donor.mapper_mut()) {
+            return Err(StateError::Board);
+        }
+        self.cpu = machine.cpu;
+        self.bus = machine.bus;
+        // Compiled code and the verify copy describe the old machine.
+        self.jit = None;
+        let engine = self.engine;
+        // The engine was available before, so it still is.
+        let _ = self.set_engine(engine);
+        Ok(())
+    }
+
+    /// The hash of the cartridge's ROM ([`rom_hash`]), which identifies the
+    /// game in save states.
+    pub fn rom_hash(&self) -> u64 {
+        self.rom_hash
+    }
+
     /// The engine running the CPU.
     pub fn engine(&self) -> Engine {
         self.engine
@@ -134,6 +172,16 @@ impl Nes {
     /// NTSC or PAL.
     pub fn tv_system(&self) -> TvSystem {
         self.bus.ppu().region()
+    }
+
+    /// Frames per second of the console: the PPU's dot clock over the dots
+    /// in a frame (NTSC 60.0988 Hz, the odd-frame skip counted as half a
+    /// dot; PAL 50.0070 Hz).
+    pub fn frame_rate(&self) -> f64 {
+        match self.tv_system() {
+            TvSystem::Ntsc => (236.25e6 / 11.0 / 4.0) / (341.0 * 262.0 - 0.5),
+            TvSystem::Pal => (26_601_712.5 / 5.0) / (341.0 * 312.0),
+        }
     }
 
     /// Loads a ROM file and powers the console on.
@@ -217,7 +265,8 @@ impl Nes {
         while self.bus.cycle() < until {
             let before = (self.cpu.regs(), self.bus.cycle());
             let step = jit.step_until(&mut self.cpu, &mut self.bus, until);
-            while reference.bus.cycle() < self.bus.cycle() && reference.cpu.jammed().is_none() {
+            // A jammed CPU spends a cycle per step too.
+            while reference.bus.cycle() < self.bus.cycle() {
                 reference.cpu.step(&mut reference.bus);
             }
             reference.steps += 1;

@@ -24,7 +24,7 @@ pub const VBLANK_LINE: u16 = 241;
 pub const PRE_RENDER_LINE: u16 = 261;
 
 /// Which PPU: the NTSC 2C02 or the PAL 2C07.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Region {
     /// 2C02: 262 lines, 60 Hz, the odd-frame dot skip.
     #[default]
@@ -56,8 +56,8 @@ pub trait PpuBus {
     fn drive_address(&mut self, _addr: u16, _dot: u64) {}
 }
 
-/// The 2C02.
-#[derive(Clone)]
+/// The 2C02. Serializable whole for save states, the last frame included.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Ppu {
     // Registers.
     pub(crate) ctrl: u8,
@@ -75,6 +75,7 @@ pub struct Ppu {
     pub(crate) io_latch: u8,
     /// When each latch bit was last driven: undriven bits decay to 0.
     pub(crate) latch_driven_at: [u64; 8],
+    #[serde(with = "serde_bytes")]
     pub(crate) oam: [u8; 256],
     pub(crate) palette: [u8; 32],
 
@@ -111,7 +112,33 @@ pub struct Ppu {
     pub(crate) line_sprites: render::LineSprites,
     pub(crate) next_sprites: render::LineSprites,
 
+    #[serde(with = "frame_serde")]
     pub(crate) frame: Box<[u16; WIDTH * HEIGHT]>,
+}
+
+/// The frame buffer in save states: a sequence of pixels that must be
+/// exactly one frame long.
+mod frame_serde {
+    use super::{HEIGHT, WIDTH};
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        frame: &[u16; WIDTH * HEIGHT],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(frame.iter())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Box<[u16; WIDTH * HEIGHT]>, D::Error> {
+        let pixels = Vec::<u16>::deserialize(deserializer)?;
+        let len = pixels.len();
+        pixels
+            .into_boxed_slice()
+            .try_into()
+            .map_err(|_| D::Error::invalid_length(len, &"one frame of 256x240 pixels"))
+    }
 }
 
 impl Default for Ppu {

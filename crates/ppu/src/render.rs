@@ -4,7 +4,7 @@
 use crate::{palette_index, Ppu, PpuBus, Region, DOTS_PER_LINE, HEIGHT, VBLANK_LINE, WIDTH};
 
 /// Up to eight sprites found for one scanline, with their fetched pattern rows.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct LineSprites {
     pub count: usize,
     /// OAM bytes (y, tile, attributes, x) of each sprite, in OAM order.

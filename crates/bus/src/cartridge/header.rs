@@ -28,7 +28,7 @@ pub enum RomFormat {
 
 /// Nametable arrangement: hard-wired as the header declares it, or as a
 /// board's register currently selects it (headers only give the first three).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Mirroring {
     /// $2000=$2400 and $2800=$2C00 (vertical arrangement, for vertical scrolling).
     Horizontal,

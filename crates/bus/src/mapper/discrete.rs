@@ -7,7 +7,7 @@ use super::PlainPage;
 use crate::cartridge::{Cartridge, CartridgeError, Mirroring};
 
 /// The memories of a discrete-logic board and how its latch is written.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Discrete {
     /// CPU $8000-$FFFF.
     pub(crate) prg: PrgRom,
@@ -45,6 +45,11 @@ impl Discrete {
             battery: cart.header.battery,
             bus_conflicts,
         })
+    }
+
+    /// Takes the ROM of the running board (see `Board::adopt_rom`).
+    pub(crate) fn adopt_rom(&mut self, running: &mut Discrete) -> bool {
+        self.prg.adopt_rom(&mut running.prg) && self.chr.adopt_rom(&mut running.chr)
     }
 
     /// [`Discrete::new`] with the usual 8 KiB CHR-RAM default.
@@ -115,6 +120,10 @@ macro_rules! discrete_memory_access {
         fn has_battery(&self) -> bool {
             self.board.battery
         }
+
+        fn adopt_rom(&mut self, running: &mut Self) -> bool {
+            self.board.adopt_rom(&mut running.board)
+        }
     };
 }
 
@@ -179,6 +188,10 @@ impl<T: LatchBoard> super::Board for T {
 
     fn has_battery(&self) -> bool {
         self.discrete().battery
+    }
+
+    fn adopt_rom(&mut self, running: &mut Self) -> bool {
+        self.discrete_mut().adopt_rom(running.discrete_mut())
     }
 
     fn write_affects_mapping(&self, addr: u16) -> bool {

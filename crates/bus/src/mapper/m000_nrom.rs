@@ -10,17 +10,25 @@ const CHR_WINDOW: usize = 0x2000;
 
 /// NROM-128 (16 KiB, mirrored at $8000 and $C000) and NROM-256 (32 KiB),
 /// plus optional PRG-RAM at $6000-$7FFF (Family BASIC, test ROMs).
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Nrom {
     /// The $8000-$FFFF window, pre-filled with the ROM repeated so a read is
     /// one mask, not a modulo: NROM leaves the upper address lines unconnected.
+    #[serde(skip, default = "empty_window")]
     prg_rom: Box<[u8; PRG_WINDOW]>,
     /// Pattern tables, repeated to fill 8 KiB for the same reason.
+    #[serde(with = "crate::mapper::memory::boxed_bytes")]
     chr: Box<[u8; CHR_WINDOW]>,
     chr_is_ram: bool,
+    #[serde(with = "serde_bytes")]
     prg_ram: Vec<u8>,
     mirroring: Mirroring,
     battery: bool,
+}
+
+/// What a restored board holds until it adopts the running board's ROM.
+fn empty_window() -> Box<[u8; PRG_WINDOW]> {
+    Box::new([0; PRG_WINDOW])
 }
 
 impl Nrom {
@@ -109,6 +117,17 @@ impl Board for Nrom {
 
     fn has_battery(&self) -> bool {
         self.battery
+    }
+
+    fn adopt_rom(&mut self, running: &mut Self) -> bool {
+        if self.chr_is_ram != running.chr_is_ram {
+            return false;
+        }
+        std::mem::swap(&mut self.prg_rom, &mut running.prg_rom);
+        if !self.chr_is_ram {
+            std::mem::swap(&mut self.chr, &mut running.chr);
+        }
+        true
     }
 
     /// NROM has no registers.

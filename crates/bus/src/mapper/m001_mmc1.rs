@@ -15,7 +15,7 @@ const POWER_ON_CONTROL: u8 = 0x0C;
 /// MMC1B (the common revision) on any SxROM board. PRG-ROM over 256 KiB
 /// (SUROM/SXROM) takes PRG A18 from CHR bank 0 bit 4; PRG-RAM over 8 KiB
 /// (SOROM/SXROM/SZROM) is banked by CHR bank 0 bits 2-4.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Mmc1 {
     prg: PrgRom,
     chr: Chr,
@@ -208,6 +208,10 @@ impl Board for Mmc1 {
 
     fn has_battery(&self) -> bool {
         self.battery
+    }
+
+    fn adopt_rom(&mut self, running: &mut Self) -> bool {
+        self.prg.adopt_rom(&mut running.prg) && self.chr.adopt_rom(&mut running.chr)
     }
 
     /// Any write to $8000-$FFFF may be the fifth of a register load.

@@ -8,7 +8,7 @@ const BANK: usize = 0x4000;
 
 /// UNROM/UOROM and compatible boards, with the full 8-bit latch emulators
 /// conventionally give mapper 2 (up to 4 MiB).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Uxrom {
     board: Discrete,
 }

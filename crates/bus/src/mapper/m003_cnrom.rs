@@ -9,7 +9,7 @@ const CHR_BANK: usize = 0x2000;
 /// CNROM, with the whole latch used as the CHR bank (the oversize reading:
 /// bits beyond the ROM's size wrap away, so regular 32 KiB boards see only
 /// bits 0-1).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Cnrom {
     board: Discrete,
 }

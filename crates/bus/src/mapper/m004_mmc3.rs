@@ -12,7 +12,7 @@ const CHR_BANK: usize = 0x0400;
 const MMC6_RAM: usize = 0x400;
 
 /// When the scanline counter raises IRQ.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum IrqStyle {
     /// Sharp MMC3B/C and MMC6 ("new"): whenever the counter is 0 after a
     /// clock, so a latch of 0 interrupts on every scanline.
@@ -23,7 +23,7 @@ enum IrqStyle {
 }
 
 /// How $6000-$7FFF behaves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum RamControl {
     /// MMC3 obeying $A001 (NES 2.0 headers).
     Protected,
@@ -37,7 +37,7 @@ enum RamControl {
 }
 
 /// Nintendo's MMC3 (Sharp or NEC scanline counter) or MMC6.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Mmc3 {
     prg: PrgRom,
     chr: Chr,
@@ -260,6 +260,10 @@ impl Board for Mmc3 {
 
     fn has_battery(&self) -> bool {
         self.battery
+    }
+
+    fn adopt_rom(&mut self, running: &mut Self) -> bool {
+        self.prg.adopt_rom(&mut running.prg) && self.chr.adopt_rom(&mut running.chr)
     }
 
     #[inline]

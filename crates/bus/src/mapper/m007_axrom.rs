@@ -8,7 +8,7 @@ const BANK: usize = 0x8000;
 
 /// AxROM: latch `xxxM PPPP` (bit 3 is the common oversize extension to
 /// 512 KiB; it wraps away on smaller ROMs).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Axrom {
     board: Discrete,
     /// Bit 4 of the latch: which 1 KiB of CIRAM all nametables show.

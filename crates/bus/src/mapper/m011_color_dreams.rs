@@ -6,7 +6,7 @@ use crate::cartridge::{Cartridge, CartridgeError};
 
 /// The Color Dreams / Wisdom Tree board (74LS377 latch; bits 2-3 drive the
 /// lockout defeat, which needs no emulation). Always has bus conflicts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ColorDreams {
     board: Discrete,
 }

@@ -18,7 +18,7 @@ const REG_INNER: u8 = 0x01;
 const REG_MODE: u8 = 0x80;
 
 /// The Action 53 CPLD with up to 8 MiB PRG-ROM and 32 KiB CHR-RAM.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Action53 {
     board: Discrete,
     /// $5000: which register $8000-$FFFF writes (`$00`, `$01`, `$80`, `$81`).

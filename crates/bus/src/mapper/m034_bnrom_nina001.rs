@@ -23,7 +23,7 @@ pub(crate) fn is_nina001(cart: &Cartridge) -> bool {
 /// BNROM (and Irem's I-IM): the whole latch selects the 32 KiB bank (bits
 /// 0-1 on the real 128 KiB board; more for oversize images). Always has
 /// bus conflicts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Bnrom {
     board: Discrete,
 }
@@ -56,7 +56,7 @@ impl LatchBoard for Bnrom {
 /// Registers are read as whole bytes (the wiki's trivial oversize form);
 /// on the real 64 KiB CHR / 128 KiB PRG boards the extra bits wrap away.
 /// No bus conflicts: the registers sit in the RAM's address range.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Nina001 {
     board: Discrete,
 }

@@ -7,7 +7,7 @@ use crate::cartridge::{Cartridge, CartridgeError};
 /// GNROM/MHROM. The latch is read as whole nibbles (the wiki's oversize
 /// 512 KiB PRG / 128 KiB CHR form); on the real 128 KiB / 32 KiB boards the
 /// extra bits wrap away. Always has bus conflicts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Gxrom {
     board: Discrete,
 }

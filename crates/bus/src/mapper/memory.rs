@@ -112,6 +112,97 @@ impl PrgRom {
     }
 }
 
+impl<const SLOTS: usize, const SLOT_SIZE: usize> Banked<SLOTS, SLOT_SIZE> {
+    /// Takes the contents of `running` if this is ROM restored from a save
+    /// state (which leaves ROM out); false if the sizes differ.
+    pub(crate) fn adopt_rom(&mut self, running: &mut Self) -> bool {
+        if self.writable {
+            return true;
+        }
+        if self.data.len() != running.data.len() || running.writable {
+            return false;
+        }
+        std::mem::swap(&mut self.data, &mut running.data);
+        true
+    }
+}
+
+/// A [`Banked`] in a save state: the mapping, and the contents only if it
+/// is RAM (ROM comes from the cartridge file).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BankedState<'a> {
+    len: usize,
+    offsets: Vec<usize>,
+    writable: bool,
+    #[serde(with = "serde_bytes", borrow)]
+    ram: std::borrow::Cow<'a, [u8]>,
+}
+
+/// Largest memory a save state may declare (no board has more than this).
+const MAX_STATE_MEMORY: usize = 16 << 20;
+
+impl<const SLOTS: usize, const SLOT_SIZE: usize> serde::Serialize for Banked<SLOTS, SLOT_SIZE> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        BankedState {
+            len: self.data.len(),
+            offsets: self.offsets.to_vec(),
+            writable: self.writable,
+            ram: std::borrow::Cow::Borrowed(if self.writable { &self.data } else { &[] }),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de, const SLOTS: usize, const SLOT_SIZE: usize> serde::Deserialize<'de> for Banked<SLOTS, SLOT_SIZE> {
+    /// Checks what the read path relies on: whole slots, slot-aligned
+    /// offsets inside the memory. ROM arrives zeroed, to be adopted.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let state = BankedState::deserialize(deserializer)?;
+        if state.len == 0 || state.len % SLOT_SIZE != 0 || state.len > MAX_STATE_MEMORY {
+            return Err(D::Error::custom(format!("bad banked memory size {}", state.len)));
+        }
+        let offsets: [usize; SLOTS] = state
+            .offsets
+            .as_slice()
+            .try_into()
+            .map_err(|_| D::Error::invalid_length(state.offsets.len(), &"one offset per slot"))?;
+        if offsets.iter().any(|&offset| offset % SLOT_SIZE != 0 || offset >= state.len) {
+            return Err(D::Error::custom("bank offset outside the memory"));
+        }
+        let data = if state.writable {
+            if state.ram.len() != state.len {
+                return Err(D::Error::invalid_length(state.ram.len(), &"the declared RAM size"));
+            }
+            state.ram.into_owned().into_boxed_slice()
+        } else {
+            vec![0; state.len].into_boxed_slice()
+        };
+        Ok(Banked { data, offsets, writable: state.writable })
+    }
+}
+
+/// Save-state form of a boxed byte array: its bytes, which must be exactly
+/// `N` long.
+pub(crate) mod boxed_bytes {
+    use serde::{de::Error, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer, const N: usize>(
+        bytes: &[u8; N],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        deserializer: D,
+    ) -> Result<Box<[u8; N]>, D::Error> {
+        let bytes: Box<[u8]> = serde_bytes::deserialize(deserializer)?;
+        let len = bytes.len();
+        bytes.try_into().map_err(|_| D::Error::invalid_length(len, &"the board's fixed memory size"))
+    }
+}
+
 /// Sizes and the mapping: contents are no use in a debug print.
 impl<const SLOTS: usize, const SLOT_SIZE: usize> fmt::Debug for Banked<SLOTS, SLOT_SIZE> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -137,8 +228,9 @@ pub(crate) fn chr_memory(cart: &mut Cartridge, default_ram: usize) -> Chr {
 
 /// PRG-RAM behind CPU $6000-$7FFF: an 8 KiB window that smaller RAM repeats
 /// through and larger RAM (SOROM, SXROM) is switched into in 8 KiB banks.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PrgRam {
+    #[serde(with = "serde_bytes")]
     data: Vec<u8>,
     bank_offset: usize,
 }

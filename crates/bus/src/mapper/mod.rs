@@ -69,6 +69,13 @@ pub trait Board {
     /// The header says some memory is battery-backed.
     fn has_battery(&self) -> bool;
 
+    /// Takes the ROM contents of `running` (the same board, running the
+    /// same cartridge) into this board restored from a save state, which
+    /// leaves ROM out; false if their memory sizes differ.
+    fn adopt_rom(&mut self, running: &mut Self) -> bool
+    where
+        Self: Sized;
+
     /// The board's IRQ output (true = asserted).
     #[inline]
     fn irq_line(&self) -> bool {
@@ -149,8 +156,9 @@ impl PlainPage {
     }
 }
 
-/// A cartridge board with its memories and registers.
-#[derive(Clone, Debug)]
+/// A cartridge board with its memories and registers. Serializable for
+/// save states without its ROM, which [`Mapper::adopt_rom`] puts back.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Mapper {
     /// Mapper 0.
     Nrom(Nrom),
@@ -304,6 +312,26 @@ impl Mapper {
     /// The header says some memory is battery-backed (worth a save file).
     pub fn has_battery(&self) -> bool {
         with_board!(self, board => board.has_battery())
+    }
+
+    /// Completes a board restored from a save state with the ROM of the
+    /// board running now (which is left without it). False if they are not
+    /// the same kind of board with the same memory sizes.
+    pub fn adopt_rom(&mut self, running: &mut Mapper) -> bool {
+        match (self, running) {
+            (Mapper::Nrom(a), Mapper::Nrom(b)) => a.adopt_rom(b),
+            (Mapper::Mmc1(a), Mapper::Mmc1(b)) => a.adopt_rom(b),
+            (Mapper::Uxrom(a), Mapper::Uxrom(b)) => a.adopt_rom(b),
+            (Mapper::Cnrom(a), Mapper::Cnrom(b)) => a.adopt_rom(b),
+            (Mapper::Mmc3(a), Mapper::Mmc3(b)) => a.adopt_rom(b),
+            (Mapper::Axrom(a), Mapper::Axrom(b)) => a.adopt_rom(b),
+            (Mapper::ColorDreams(a), Mapper::ColorDreams(b)) => a.adopt_rom(b),
+            (Mapper::Action53(a), Mapper::Action53(b)) => a.adopt_rom(b),
+            (Mapper::Bnrom(a), Mapper::Bnrom(b)) => a.adopt_rom(b),
+            (Mapper::Nina001(a), Mapper::Nina001(b)) => a.adopt_rom(b),
+            (Mapper::Gxrom(a), Mapper::Gxrom(b)) => a.adopt_rom(b),
+            _ => false,
+        }
     }
 }
 
