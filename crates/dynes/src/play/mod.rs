@@ -54,7 +54,8 @@ pub struct PlayArgs {
     /// Start from a save state of the same ROM.
     #[arg(long, value_name = "FILE")]
     pub load_state: Option<PathBuf>,
-    /// Quit after this many frames (for scripted runs).
+    /// Quit after this many frames (for scripted runs), printing
+    /// `frames=N hash=H` as `dynes run` does.
     #[arg(long)]
     pub frames: Option<u64>,
 }
@@ -203,6 +204,9 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
                 next_frame = now;
             }
         }
+    }
+    if args.frames.is_some() {
+        outln!("frames={} hash={:016x}", session.nes.frame_count(), session.nes.frame_hash());
     }
     session.finish()?;
     Ok(ok)
