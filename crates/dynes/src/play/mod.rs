@@ -171,14 +171,14 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
         }
 
         // Picture, title, saves.
-        let status = session.status(fast_forward);
+        let (status, overlay) = session.status(fast_forward);
         let wanted = window_title(&session.game, status.as_deref());
         if wanted != title {
             video.set_title(&wanted);
             title = wanted;
         }
         if !fast_forward || last_present.elapsed() >= FAST_PRESENT {
-            video.present(session.nes.frame())?;
+            video.present(session.nes.frame(), overlay.as_deref())?;
             last_present = Instant::now();
         } else {
             video.pump();
@@ -339,28 +339,30 @@ impl Session {
         }
     }
 
-    /// The title bar's status: a recent message, or the session's mode.
-    fn status(&mut self, fast_forward: bool) -> Option<String> {
+    /// The status for the title bar (a recent message, or the session's
+    /// modes) and for the picture (a recent message, pause, fast-forward).
+    fn status(&mut self, fast_forward: bool) -> (Option<String>, Option<String>) {
         if let Some((message, since)) = &self.message {
             if since.elapsed() < MESSAGE_TIME {
-                return Some(message.clone());
+                return (Some(message.clone()), Some(message.clone()));
             }
             self.message = None;
         }
-        let mut parts = Vec::new();
+        let mut modes = Vec::new();
         if self.paused {
-            parts.push("paused");
+            modes.push("paused");
         }
         if fast_forward {
-            parts.push("fast-forward");
+            modes.push("fast-forward");
         }
+        let overlay = (!modes.is_empty()).then(|| modes.join(", "));
         if self.recording.is_some() {
-            parts.push("recording");
+            modes.push("recording");
         }
         if self.replay.is_some() {
-            parts.push("replaying");
+            modes.push("replaying");
         }
-        (!parts.is_empty()).then(|| parts.join(", "))
+        ((!modes.is_empty()).then(|| modes.join(", ")), overlay)
     }
 
     /// Why the machine stopped, as a message; false for a real failure.

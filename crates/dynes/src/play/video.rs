@@ -107,8 +107,9 @@ impl Video {
         self.window.update();
     }
 
-    /// Draws a frame of palette indices and shows it.
-    pub fn present(&mut self, frame: &[u16; WIDTH * HEIGHT]) -> Result<()> {
+    /// Draws a frame of palette indices, with `overlay` text along its
+    /// bottom edge if given, and shows it.
+    pub fn present(&mut self, frame: &[u16; WIDTH * HEIGHT], overlay: Option<&str>) -> Result<()> {
         let factor = self.height / HEIGHT;
         for (y, rows) in self.buffer.chunks_exact_mut(self.width * factor).enumerate() {
             let source = &frame[y * WIDTH..(y + 1) * WIDTH];
@@ -120,9 +121,47 @@ impl Video {
                 row.copy_from_slice(first);
             }
         }
+        if let Some(text) = overlay {
+            self.draw_text(text);
+        }
         self.window
             .update_with_buffer(&self.buffer, self.width, self.height)
             .map_err(|err| anyhow!("cannot draw to the window: {err}"))
+    }
+
+    /// Writes `text` in white on a dark band at the bottom of the picture,
+    /// wrapped to the width, at most three lines (the last ones kept).
+    fn draw_text(&mut self, text: &str) {
+        const GLYPH: usize = 8;
+        let dot = (self.height / HEIGHT).saturating_sub(1).max(1);
+        let cell = GLYPH * dot;
+        let per_line = ((self.width - 2 * dot) / cell).max(1);
+        let chars: Vec<char> = text.chars().collect();
+        let lines: Vec<&[char]> = chars.chunks(per_line).collect();
+        let lines = &lines[lines.len().saturating_sub(3)..];
+        let band = lines.len() * cell + 2 * dot;
+        let top = self.height - band;
+        for row in self.buffer[top * self.width..].chunks_exact_mut(self.width) {
+            for pixel in row {
+                // Darken to a quarter: the game stays visible behind.
+                *pixel = (*pixel >> 2) & 0x3F3F3F;
+            }
+        }
+        for (line_no, line) in lines.iter().enumerate() {
+            let y0 = top + dot + line_no * cell;
+            for (col, &ch) in line.iter().enumerate() {
+                let glyph = font8x8::legacy::BASIC_LEGACY.get(ch as usize).copied().unwrap_or([0; 8]);
+                let x0 = dot + col * cell;
+                for (gy, bits) in glyph.iter().enumerate() {
+                    for gx in (0..GLYPH).filter(|gx| bits & (1 << gx) != 0) {
+                        for y in y0 + gy * dot..y0 + (gy + 1) * dot {
+                            let start = y * self.width + x0 + gx * dot;
+                            self.buffer[start..start + dot].fill(0xFFFFFF);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Switches between the window and the borderless full-screen one.
