@@ -57,11 +57,12 @@ pub const DEFAULT_CONFIG: &str = r#"// dynes configuration (RON: https://github.
     ),
 
     // Gamepads, by gilrs's button names (South, East, North, West, Select,
-    // Start, DPadUp, DPadDown, DPadLeft, DPadRight, LeftTrigger, ...). The
+    // Start, DPadUp, DPadDown, DPadLeft, DPadRight, LeftTrigger, ...): the
+    // NES's B and A sit like the pad's bottom and right face buttons. The
     // first pad plugged in is player 1, the second player 2; the left stick
     // also steers, past `stick_deadzone` (0-1).
     gamepad: (
-        a: "South", b: "West", select: "Select", start: "Start",
+        a: "East", b: "South", select: "Select", start: "Start",
         up: "DPadUp", down: "DPadDown", left: "DPadLeft", right: "DPadRight",
         stick_deadzone: 0.5,
     ),
@@ -300,8 +301,8 @@ impl Default for Config {
             player1: pad(["X", "Z", "RightShift", "Enter", "Up", "Down", "Left", "Right"]),
             player2: pad(["G", "F", "Q", "E", "W", "S", "A", "D"]),
             gamepad: Gamepad {
-                a: b(Button::South),
-                b: b(Button::West),
+                a: b(Button::East),
+                b: b(Button::South),
                 select: b(Button::Select),
                 start: b(Button::Start),
                 up: b(Button::DPadUp),
