@@ -164,6 +164,36 @@ mod tests {
         assert_eq!(std::fs::read(&path).expect("reads"), new);
     }
 
+    fn demo() -> Nes {
+        crate::rom::Game::Demo.load(None, dynes_nes::Engine::Interp).expect("the demo loads")
+    }
+
+    #[test]
+    fn battery_ram_is_loaded_and_written_when_it_changes() {
+        let dir = temp_dir("battery");
+        let path = dir.join("saves").join("game.sav");
+        let mut nes = demo();
+        assert!(nes.has_battery(), "the demo keeps its high score on a battery");
+        let mut save = BatterySave::open(&mut nes, path.clone()).expect("opens").expect("has a battery");
+        assert!(!save.flush(&nes).expect("flushes"), "nothing changed, nothing written");
+        assert!(!path.exists());
+        nes.prg_ram_mut()[0x10] = 0x5A;
+        assert!(save.flush(&nes).expect("flushes"));
+        assert_eq!(std::fs::read(&path).expect("written")[0x10], 0x5A);
+        assert!(!save.flush(&nes).expect("flushes"), "written once");
+
+        // The next start loads it.
+        let mut again = demo();
+        BatterySave::open(&mut again, path.clone()).expect("opens");
+        assert_eq!(again.prg_ram()[0x10], 0x5A);
+
+        // A save of the wrong size is refused, named, and left alone.
+        std::fs::write(&path, [1, 2, 3]).expect("writes");
+        let error = BatterySave::open(&mut demo(), path.clone()).err().expect("refused");
+        assert!(format!("{error:#}").contains("game.sav"), "{error:#}");
+        assert_eq!(std::fs::read(&path).expect("still there"), [1, 2, 3]);
+    }
+
     /// Run as a child process by the test below: saves two different
     /// 64 KiB images in turn, forever.
     #[test]
