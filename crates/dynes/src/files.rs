@@ -80,7 +80,7 @@ impl BatterySave {
         let ram_len = nes.prg_ram().len();
         match std::fs::read(&path) {
             Ok(bytes) if bytes.len() == ram_len => {
-                nes.prg_ram_mut().copy_from_slice(&bytes);
+                nes.load_prg_ram(&bytes);
                 Ok(Some(BatterySave { path, on_disk: bytes }))
             }
             Ok(bytes) => anyhow::bail!(
@@ -177,7 +177,9 @@ mod tests {
         let mut save = BatterySave::open(&mut nes, path.clone()).expect("opens").expect("has a battery");
         assert!(!save.flush(&nes).expect("flushes"), "nothing changed, nothing written");
         assert!(!path.exists());
-        nes.prg_ram_mut()[0x10] = 0x5A;
+        let mut changed = nes.prg_ram().to_vec();
+        changed[0x10] = 0x5A;
+        nes.load_prg_ram(&changed);
         assert!(save.flush(&nes).expect("flushes"));
         assert_eq!(std::fs::read(&path).expect("written")[0x10], 0x5A);
         assert!(!save.flush(&nes).expect("flushes"), "written once");

@@ -191,3 +191,24 @@ fn the_window_plays_the_same_frames_as_the_headless_runner() {
     let headless = hash(&dynes_in(&home, &["run", "--frames", "80", "--input", script_arg]));
     assert_eq!(in_window, headless);
 }
+
+/// The demo's scripted input plays through the title screen into the game,
+/// to the same picture every time and on every engine.
+#[test]
+fn scripted_input_plays_the_demo_to_a_known_frame() {
+    let home = scratch("demo");
+    let script = repo("assets/demo/input-demo.ron");
+    // Before Start (frame 40): the title screen (game state byte $16 = 0).
+    let title = dynes_in(&home, &["run", "--frames", "30", "--input", &script, "--peek", "0x16:1"]);
+    assert!(text(&title.stdout).contains("$0016: 00"), "{}", text(&title.stdout));
+    let mut hashes = Vec::new();
+    for engine in ["jit", "jit", "interp", "verify"] {
+        let out = dynes_in(
+            &home,
+            &["run", "--frames", "600", "--input", &script, "--engine", engine, "--peek", "0x16:1"],
+        );
+        assert!(text(&out.stdout).contains("$0016: 01"), "in play at frame 600: {}", text(&out.stdout));
+        hashes.push(hash(&out));
+    }
+    assert!(hashes.iter().all(|h| h == "b2970b028a766b62"), "{hashes:?}");
+}

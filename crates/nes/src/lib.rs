@@ -308,9 +308,17 @@ impl Nes {
         self.bus.mapper().prg_ram()
     }
 
-    /// Cartridge PRG-RAM, writable (e.g. to load a save file).
-    pub fn prg_ram_mut(&mut self) -> &mut [u8] {
-        self.bus.mapper_mut().prg_ram_mut()
+    /// Replaces the start of cartridge PRG-RAM with `bytes` (a battery
+    /// save), in both machines in verify mode. The recompiler starts afresh:
+    /// code may live in that RAM.
+    pub fn load_prg_ram(&mut self, bytes: &[u8]) {
+        let ram = self.bus.mapper_mut().prg_ram_mut();
+        let len = ram.len().min(bytes.len());
+        ram[..len].copy_from_slice(&bytes[..len]);
+        if self.jit.is_some() {
+            self.jit = None;
+            let _ = self.set_engine(self.engine);
+        }
     }
 
     /// Whether the cartridge keeps its PRG-RAM on a battery.
@@ -318,9 +326,13 @@ impl Nes {
         self.bus.mapper().has_battery()
     }
 
-    /// Sets the buttons held on controller `port` (0 or 1).
+    /// Sets the buttons held on controller `port` (0 or 1), in both
+    /// machines in verify mode.
     pub fn set_buttons(&mut self, port: usize, buttons: Buttons) {
         self.bus.controller_mut(port & 1).set_buttons(buttons);
+        if let Some(reference) = &mut self.reference {
+            reference.bus.controller_mut(port & 1).set_buttons(buttons);
+        }
     }
 
     /// Runs one CPU instruction (and an interrupt sequence, if one was

@@ -52,3 +52,22 @@ fn committed_roms_match_their_sources() {
         );
     }
 }
+
+#[test]
+fn the_committed_demo_game_matches_its_sources() {
+    if !have("ca65") || !have("ld65") {
+        eprintln!("skipped: ca65/ld65 not installed (Debian's cc65): cannot rebuild assets/demo");
+        return;
+    }
+    let assets = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets"));
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("demo-build");
+    let status =
+        Command::new("bash").arg(assets.join("demo/build.sh")).arg(&out).output().expect("build.sh runs");
+    assert!(status.status.success(), "build.sh failed:\n{}", String::from_utf8_lossy(&status.stderr));
+    let built = std::fs::read(out.join("demo.nes")).expect("built demo");
+    let committed = std::fs::read(assets.join("demo.nes")).expect("committed demo");
+    assert!(
+        built == committed,
+        "assets/demo.nes differs from what its source builds to: run assets/demo/build.sh"
+    );
+}
