@@ -48,4 +48,5 @@ jit_flags                prg32
 jit_interrupt_offsets    prg32
 jit_dma                  prg32
 jit_jam                  prg32
+apu_pitches              prg32
 ROMS
