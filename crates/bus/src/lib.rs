@@ -11,6 +11,7 @@ pub use cartridge::{Cartridge, CartridgeError, Console, Header, Mirroring, Regio
 pub use controller::{Buttons, Controller};
 pub use mapper::{source, Mapper, PlainPage};
 
+use dynes_apu::Apu;
 use dynes_ppu::{Ppu, PpuBus};
 
 pub use dynes_ppu::Region as TvSystem;
@@ -90,6 +91,10 @@ pub struct NesBus {
     cycle: u64,
     /// Counts writes that may have changed the CPU memory map.
     mapping_generation: u64,
+    apu: Apu,
+    /// The APU's next event ([`Apu::next_event`]): a cycle index at which
+    /// the bus must catch the APU up (a DMC fetch may be due).
+    apu_event: u64,
 }
 
 impl NesBus {
@@ -112,7 +117,72 @@ impl NesBus {
             open_bus: 0,
             cycle: 0,
             mapping_generation: 0,
+            apu: Apu::new(match system {
+                TvSystem::Ntsc => dynes_apu::Region::Ntsc,
+                TvSystem::Pal => dynes_apu::Region::Pal,
+            }),
+            apu_event: 0,
         }
+    }
+
+    /// The APU (caught up to the last access that observed it).
+    pub fn apu(&self) -> &Apu {
+        &self.apu
+    }
+
+    /// The APU, writable (to set the output rate).
+    pub fn apu_mut(&mut self) -> &mut Apu {
+        &mut self.apu
+    }
+
+    /// Brings the APU up to the end of the last cycle, e.g. before taking
+    /// its samples at the end of a frame.
+    pub fn sync_apu(&mut self) {
+        self.catch_up_apu(self.cycle);
+    }
+
+    /// The APU's side of the reset button.
+    pub fn reset_apu(&mut self) {
+        self.catch_up_apu(self.cycle);
+        self.apu.reset();
+        self.apu_event = self.apu.next_event();
+        self.deadline = 0;
+    }
+
+    /// Processes APU cycles until `cycles` are done, and notes its next
+    /// event.
+    #[inline]
+    fn catch_up_apu(&mut self, cycles: u64) {
+        self.apu.run_to(cycles);
+        self.apu_event = self.apu.next_event();
+    }
+
+    /// The DMC's memory reader wants a byte: the CPU, about to read during
+    /// the current cycle, is halted instead (a halt cycle, a dummy cycle, a
+    /// cycle to align to a get cycle if needed) while the DMA reads the
+    /// byte; then the CPU's read happens.
+    #[cold]
+    fn dmc_dma(&mut self) {
+        let k = self.cycle - 1;
+        self.catch_up_apu(k);
+        if !self.apu.dmc_wants_byte() {
+            return;
+        }
+        // Halt and dummy at k and k + 1; the get must fall on an even cycle.
+        let stolen = if k % 2 == 0 { 3 } else { 4 };
+        let get = k + stolen - 1;
+        let addr = self.apu.dmc_address();
+        let value = if addr < 0x2000 {
+            self.ram[addr as usize & (RAM_SIZE - 1)]
+        } else {
+            self.mapper.cpu_read(addr).unwrap_or(self.open_bus)
+        };
+        self.open_bus = value;
+        self.catch_up_apu(get);
+        self.apu.dmc_fill(value);
+        self.apu_event = self.apu.next_event();
+        self.cycle += stolen;
+        self.deadline = 0;
     }
 
     /// Internal RAM.
@@ -232,7 +302,7 @@ impl NesBus {
     /// PPU's next vblank edge, the next scanline's A12 rise while a mapper
     /// IRQ is armed, or now while the IRQ line is asserted.
     fn update_deadline(&mut self) {
-        if self.mapper.irq_line() {
+        if self.mapper.irq_line() || self.apu.irq_line() {
             self.deadline = 0;
             return;
         }
@@ -240,7 +310,7 @@ impl NesBus {
         if self.mapper.irq_armed() {
             dots = dots.min(self.ppu.dots_until_a12_candidate());
         }
-        self.deadline = self.timing.first_cycle_seeing(self.ppu.dots() + dots);
+        self.deadline = self.timing.first_cycle_seeing(self.ppu.dots() + dots).min(self.apu_event);
     }
 
     /// Dots the PPU has processed when the CPU accesses it during the cycle
@@ -281,6 +351,13 @@ impl NesBus {
                 self.deadline = 0;
                 value
             }
+            0x4015 => {
+                self.catch_up_apu(self.cycle - 1);
+                let value = self.apu.read_status(self.open_bus);
+                // Reading clears the frame IRQ flag.
+                self.deadline = 0;
+                value
+            }
             // Only bits 0-4 are driven; a standard controller uses bit 0.
             0x4016 => self.controllers[0].read() | (self.open_bus & 0xE0),
             0x4017 => self.controllers[1].read() | (self.open_bus & 0xE0),
@@ -301,6 +378,13 @@ impl NesBus {
                 self.deadline = 0;
             }
             0x4014 => self.oam_dma(value),
+            0x4000..=0x4013 | 0x4015 | 0x4017 => {
+                self.catch_up_apu(self.cycle - 1);
+                self.apu.write(addr, value);
+                self.apu_event = self.apu.next_event();
+                // $4015 and $4017 can lower the IRQ line.
+                self.deadline = 0;
+            }
             // The strobe line is shared by both ports.
             0x4016 => {
                 for controller in &mut self.controllers {
@@ -316,6 +400,9 @@ impl dynes_cpu::Bus for NesBus {
     #[inline]
     fn read(&mut self, addr: u16) -> u8 {
         self.cycle += 1;
+        if self.cycle > self.apu_event {
+            self.dmc_dma();
+        }
         let value = if addr < 0x2000 {
             self.ram[addr as usize & (RAM_SIZE - 1)]
         } else if addr >= 0x4020 {
@@ -374,8 +461,9 @@ impl dynes_cpu::Bus for NesBus {
 
     fn irq_line(&mut self) -> bool {
         self.catch_up_ppu(self.timing.end_of_cycle_dots(self.cycle.saturating_sub(1)));
+        self.catch_up_apu(self.cycle);
         self.update_deadline();
-        self.mapper.irq_line()
+        self.mapper.irq_line() || self.apu.irq_line()
     }
 
     #[inline]

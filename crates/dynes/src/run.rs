@@ -73,6 +73,13 @@ pub struct RunArgs {
     /// Write a save state of the machine after the last frame.
     #[arg(long, value_name = "FILE")]
     save_state: Option<PathBuf>,
+    /// Write the run's sound to a WAV file (16-bit mono); the same run
+    /// always writes the same file.
+    #[arg(long, value_name = "FILE.wav")]
+    wav: Option<PathBuf>,
+    /// Sample rate of --wav, in Hz.
+    #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
+    sample_rate: u32,
 }
 
 pub fn run(args: &RunArgs) -> Result<bool> {
@@ -87,6 +94,10 @@ pub fn run(args: &RunArgs) -> Result<bool> {
     if let Some(path) = &args.load_state {
         crate::files::load_state(&mut nes, path)?;
     }
+    let mut sound = Vec::new();
+    if args.wav.is_some() {
+        nes.set_sample_rate(Some(args.sample_rate));
+    }
     let started = Instant::now();
     let mut next_press = 0;
     let mut ok = true;
@@ -98,7 +109,11 @@ pub fn run(args: &RunArgs) -> Result<bool> {
             nes.set_buttons(0, presses[next_press].1);
             next_press += 1;
         }
-        if !nes.run_frame() {
+        let ran = nes.run_frame();
+        if args.wav.is_some() {
+            nes.take_samples(&mut sound);
+        }
+        if !ran {
             ok = false;
             break;
         }
@@ -114,6 +129,9 @@ pub fn run(args: &RunArgs) -> Result<bool> {
     }
     if let Some(path) = &args.screenshot {
         write_png(path, nes.frame(), args.scale)?;
+    }
+    if let Some(path) = &args.wav {
+        write_wav(path, &sound, args.sample_rate)?;
     }
     if let Some(path) = &args.save_state {
         crate::files::save_state(&mut nes, path)?;
@@ -182,6 +200,17 @@ fn parse_peek(spec: &str) -> Result<(u16, usize)> {
         }
         _ => bail!("--peek: `{spec}` must be hex ADDR:LEN inside $0000-$FFFF, e.g. 0x300:0x20"),
     }
+}
+
+/// Writes mono samples (-1 to 1) as a 16-bit PCM WAV file.
+pub fn write_wav(path: &Path, samples: &[f32], sample_rate: u32) -> Result<()> {
+    let spec = hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let fail = |e: hound::Error| anyhow::anyhow!("{}: cannot write WAV: {e}", path.display());
+    let mut writer = hound::WavWriter::create(path, spec).map_err(fail)?;
+    for &sample in samples {
+        writer.write_sample((sample * f32::from(i16::MAX)) as i16).map_err(fail)?;
+    }
+    writer.finalize().map_err(fail)
 }
 
 pub fn write_png(path: &Path, frame: &[u16; WIDTH * HEIGHT], scale: u32) -> Result<()> {

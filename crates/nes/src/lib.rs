@@ -132,14 +132,36 @@ impl Nes {
         if !machine.bus.mapper_mut().adopt_rom(donor.mapper_mut()) {
             return Err(StateError::Board);
         }
+        let sample_rate = self.bus.apu().sample_rate();
         self.cpu = machine.cpu;
         self.bus = machine.bus;
+        self.bus.apu_mut().set_sample_rate(sample_rate);
         // Compiled code and the verify copy describe the old machine.
         self.jit = None;
         let engine = self.engine;
         // The engine was available before, so it still is.
         let _ = self.set_engine(engine);
         Ok(())
+    }
+
+    /// Synthesizes sound at `sample_rate` Hz from now on (`None`: no
+    /// sound, the default, which saves the synthesis work).
+    pub fn set_sample_rate(&mut self, sample_rate: Option<u32>) {
+        self.bus.apu_mut().set_sample_rate(sample_rate);
+    }
+
+    /// Nudges the sample clock by `ratio` (near 1.0): a frontend keeping an
+    /// audio device's buffer at its target asks for a few more or fewer
+    /// samples per frame.
+    pub fn set_sample_rate_ratio(&mut self, ratio: f64) {
+        self.bus.apu_mut().set_rate_ratio(ratio);
+    }
+
+    /// Appends the sound made since the last call (mono, -1 to 1, at the
+    /// rate set by [`Nes::set_sample_rate`]) to `samples`.
+    pub fn take_samples(&mut self, samples: &mut Vec<f32>) {
+        self.bus.sync_apu();
+        self.bus.apu_mut().take_samples(samples);
     }
 
     /// The hash of the cartridge's ROM ([`rom_hash`]), which identifies the
@@ -207,9 +229,11 @@ impl Nes {
     /// The reset button: RAM and registers other than S and I survive.
     pub fn reset(&mut self) {
         self.bus.reset_ppu();
+        self.bus.reset_apu();
         self.cpu.reset(&mut self.bus);
         if let Some(reference) = &mut self.reference {
             reference.bus.reset_ppu();
+            reference.bus.reset_apu();
             reference.cpu.reset(&mut reference.bus);
         }
     }
