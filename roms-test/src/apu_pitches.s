@@ -21,7 +21,8 @@
 ;   count 484-543  silence ($4015 = 0)
 ;   count 544      done: the report says Passed
 ;
-; Length counters are halted (and loaded with 254) and the sweep units off,
+; Length counters are halted (and loaded with 254) and the sweep units off
+; ($4001/$4005 = 0: the sweep target, twice the period, stays under $7FF),
 ; so each tone holds until the next segment disables its channel through
 ; $4015. A disabled triangle stops at the step it was on and holds that
 ; level (a constant offset, not a tone), as on the real chip.
@@ -150,7 +151,7 @@ pulse1_440:
     sta APU_STATUS
     lda #$BF
     sta $4000
-    lda #$08                        ; sweep off (negate, shift 0: no muting)
+    lda #$00                        ; sweep off; its target, 2 * 253, does not mute
     sta $4001
     lda #$FD
     sta $4002
@@ -176,7 +177,7 @@ pulse2_880:
     sta APU_STATUS
     lda #$7A
     sta $4004
-    lda #$08
+    lda #$00                        ; sweep off (target 2 * 126)
     sta $4005
     lda #$7E
     sta $4006
