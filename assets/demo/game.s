@@ -147,6 +147,8 @@ drift: .byte 0, 1, $FF, 0
 ; ---- starting a game ----
 
 .proc game_enter
+    lda #MUS_PLAY                   ; starts at the NMI in ppu_off
+    jsr sound_play_music
     jsr ppu_off
 
     ; $2000: the starfield, all of it.
@@ -276,6 +278,7 @@ status_text:
     lda paused
     eor #1
     sta paused
+    jsr sound_pause                 ; quiet while paused
 @no_pause:
     lda paused
     bne @draw

@@ -19,6 +19,8 @@ screen_timer:  .res 2               ; frames since the screen appeared
 ; ---- title ----
 
 .proc title_enter
+    lda #MUS_TITLE                  ; starts at the NMI in ppu_off
+    jsr sound_play_music
     jsr ppu_off
     lda #$20
     jsr nt_select
@@ -131,6 +133,8 @@ title_no_stars:
 ; ---- game over ----
 
 .proc over_enter
+    lda #MUS_OVER
+    jsr sound_play_music
     jsr ppu_off
     lda #$20
     jsr nt_select
