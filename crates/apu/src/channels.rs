@@ -5,48 +5,51 @@ use serde::{Deserialize, Serialize};
 
 /// Length counter loads, indexed by the 5-bit value written.
 const LENGTHS: [u8; 32] = [
-    10, 254, 20, 2, 40, 4, 80, 6, 160, 8, 60, 10, 14, 12, 26, 14, 12, 16, 24, 18, 48, 20, 96, 22, 192, 24, 72, 26, 16,
-    28, 32, 30,
+    10, 254, 20, 2, 40, 4, 80, 6, 160, 8, 60, 10, 14, 12, 26, 14, 12, 16, 24, 18, 48, 20, 96, 22, 192, 24,
+    72, 26, 16, 28, 32, 30,
 ];
 
 /// Pulse waveforms, one bit per step of the 8-step sequence.
 const DUTY: [u8; 4] = [0b0000_0010, 0b0000_0110, 0b0001_1110, 0b1111_1001];
 
 /// The triangle's 32-step ramp.
-const TRIANGLE: [u8; 32] =
-    [15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+const TRIANGLE: [u8; 32] = [
+    15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15,
+];
 
 /// Noise timer periods in CPU cycles.
-pub(crate) const NOISE_NTSC: [u16; 16] = [4, 8, 16, 32, 64, 96, 128, 160, 202, 254, 380, 508, 762, 1016, 2034, 4068];
-pub(crate) const NOISE_PAL: [u16; 16] = [4, 8, 14, 30, 60, 88, 118, 148, 188, 236, 354, 472, 708, 944, 1890, 3778];
+pub(crate) const NOISE_NTSC: [u16; 16] =
+    [4, 8, 16, 32, 64, 96, 128, 160, 202, 254, 380, 508, 762, 1016, 2034, 4068];
+pub(crate) const NOISE_PAL: [u16; 16] =
+    [4, 8, 14, 30, 60, 88, 118, 148, 188, 236, 354, 472, 708, 944, 1890, 3778];
 
 /// DMC timer periods in CPU cycles.
-pub(crate) const DMC_NTSC: [u16; 16] = [428, 380, 340, 320, 286, 254, 226, 214, 190, 160, 142, 128, 106, 84, 72, 54];
-pub(crate) const DMC_PAL: [u16; 16] = [398, 354, 316, 298, 276, 236, 210, 198, 176, 148, 132, 118, 98, 78, 66, 50];
+pub(crate) const DMC_NTSC: [u16; 16] =
+    [428, 380, 340, 320, 286, 254, 226, 214, 190, 160, 142, 128, 106, 84, 72, 54];
+pub(crate) const DMC_PAL: [u16; 16] =
+    [398, 354, 316, 298, 276, 236, 210, 198, 176, 148, 132, 118, 98, 78, 66, 50];
 
-/// A length counter. Writes that reload it or change its halt flag take
-/// effect at the end of the cycle, after a length clock in the same cycle:
-/// a reload in the cycle the counter is clocked is ignored unless the
-/// counter was 0.
+/// A length counter. A reload written in the cycle the counter is clocked
+/// is ignored unless the counter was 0; a change of the halt flag applies
+/// after a clock in the same cycle (writes land after the cycle's clocks).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Length {
     pub(crate) counter: u8,
     halt: bool,
-    new_halt: bool,
-    reload: Option<u8>,
-    before_reload: u8,
+    /// The counter was clocked in the cycle just processed.
+    pub(crate) clocked: bool,
     pub(crate) enabled: bool,
 }
 
 impl Length {
     pub(crate) fn set_halt(&mut self, halt: bool) {
-        self.new_halt = halt;
+        self.halt = halt;
     }
 
     pub(crate) fn load(&mut self, index: u8) {
-        if self.enabled {
-            self.reload = Some(LENGTHS[usize::from(index & 0x1F)]);
-            self.before_reload = self.counter;
+        if self.enabled && !(self.clocked && self.counter > 0) {
+            self.counter = LENGTHS[usize::from(index & 0x1F)];
         }
     }
 
@@ -54,25 +57,15 @@ impl Length {
         self.enabled = enabled;
         if !enabled {
             self.counter = 0;
-            self.reload = None;
         }
     }
 
     /// Half-frame clock.
     pub(crate) fn clock(&mut self) {
+        self.clocked = true;
         if self.counter > 0 && !self.halt {
             self.counter -= 1;
         }
-    }
-
-    /// End of a cycle in which the registers were written.
-    pub(crate) fn settle(&mut self) {
-        if let Some(value) = self.reload.take() {
-            if self.counter == self.before_reload {
-                self.counter = value;
-            }
-        }
-        self.halt = self.new_halt;
     }
 
     pub(crate) fn active(&self) -> bool {
@@ -313,7 +306,14 @@ pub(crate) struct Noise {
 
 impl Default for Noise {
     fn default() -> Noise {
-        Noise { period: NOISE_NTSC[0], timer: 0, short_mode: false, shift: 1, length: Length::default(), envelope: Envelope::default() }
+        Noise {
+            period: NOISE_NTSC[0],
+            timer: 0,
+            short_mode: false,
+            shift: 1,
+            length: Length::default(),
+            envelope: Envelope::default(),
+        }
     }
 }
 

@@ -73,7 +73,7 @@ pub struct Apu {
     frame_reset_at: Option<u64>,
     /// The last value written to $4017 (a reset writes it again).
     last_4017: u8,
-    /// Some register was written: length counters settle at the cycle's end.
+    /// Length counters were clocked in the last cycle processed.
     unsettled: bool,
     /// Sound synthesis, when an output rate is set. Not part of save
     /// states, and a copy of the APU (verify mode's) makes no sound.
@@ -137,8 +137,10 @@ impl Apu {
 
     /// Starts synthesizing sound at `sample_rate` Hz (or stops, with `None`).
     pub fn set_sample_rate(&mut self, sample_rate: Option<u32>) {
-        self.output =
-            Synth(sample_rate.map(|rate| Box::new(Output::new(self.region.cpu_clock(), f64::from(rate), self.cycle))));
+        self.output = Synth(
+            sample_rate
+                .map(|rate| Box::new(Output::new(self.region.cpu_clock(), f64::from(rate), self.cycle))),
+        );
     }
 
     /// The output rate set by [`Apu::set_sample_rate`].
@@ -172,6 +174,13 @@ impl Apu {
 
     /// One CPU cycle.
     fn step(&mut self) {
+        if self.unsettled {
+            self.unsettled = false;
+            self.pulse[0].length.clocked = false;
+            self.pulse[1].length.clocked = false;
+            self.triangle.length.clocked = false;
+            self.noise.length.clocked = false;
+        }
         if self.frame_reset_at == Some(self.cycle) {
             self.frame_reset_at = None;
             self.frame_cycle = 0;
@@ -189,13 +198,6 @@ impl Apu {
         self.triangle.clock_timer();
         self.noise.clock_timer();
         self.dmc.clock_timer();
-        if self.unsettled {
-            self.unsettled = false;
-            self.pulse[0].length.settle();
-            self.pulse[1].length.settle();
-            self.triangle.length.settle();
-            self.noise.length.settle();
-        }
         if let Some(output) = &mut self.output.0 {
             output.sample(
                 self.cycle,
@@ -241,6 +243,7 @@ impl Apu {
     }
 
     fn clock_half(&mut self) {
+        self.unsettled = true;
         self.pulse[0].clock_half();
         self.pulse[1].clock_half();
         self.triangle.clock_half();
@@ -254,9 +257,10 @@ impl Apu {
         if self.irq_inhibit {
             self.frame_irq = false;
         }
-        // The sequencer restarts 3 CPU cycles later when written on the
-        // first half of an APU cycle, 4 on the second.
-        let delay = if self.cycle & 1 == 0 { 3 } else { 4 };
+        // The sequencer restarts 3 CPU cycles after the write cycle when
+        // written on the first half of an APU cycle, 4 on the second; the
+        // write cycle itself is already processed here.
+        let delay = if self.cycle & 1 == 0 { 2 } else { 3 };
         self.frame_reset_at = Some(self.cycle + delay);
     }
 
@@ -284,7 +288,6 @@ impl Apu {
             0x4017 => self.write_frame_counter(value),
             _ => {}
         }
-        self.unsettled = true;
     }
 
     /// A CPU read of $4015 (status) during the cycle after the last

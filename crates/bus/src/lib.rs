@@ -168,8 +168,9 @@ impl NesBus {
         if !self.apu.dmc_wants_byte() {
             return;
         }
-        // Halt and dummy at k and k + 1; the get must fall on an even cycle.
-        let stolen = if k % 2 == 0 { 3 } else { 4 };
+        // Halt and dummy at k and k + 1, then the get, which must fall on
+        // an odd cycle (an alignment cycle before it if not).
+        let stolen = if k % 2 == 1 { 3 } else { 4 };
         let get = k + stolen - 1;
         let addr = self.apu.dmc_address();
         let value = if addr < 0x2000 {
@@ -352,7 +353,8 @@ impl NesBus {
                 value
             }
             0x4015 => {
-                self.catch_up_apu(self.cycle - 1);
+                // The status read sees this cycle's frame counter step.
+                self.catch_up_apu(self.cycle);
                 let value = self.apu.read_status(self.open_bus);
                 // Reading clears the frame IRQ flag.
                 self.deadline = 0;
@@ -379,7 +381,11 @@ impl NesBus {
             }
             0x4014 => self.oam_dma(value),
             0x4000..=0x4013 | 0x4015 | 0x4017 => {
-                self.catch_up_apu(self.cycle - 1);
+                // Channel registers change after the next cycle's frame
+                // counter clocks (a length reload or halt written as the
+                // counter is clocked does not affect that clock); $4015 and
+                // $4017 after this cycle's.
+                self.catch_up_apu(if addr < 0x4014 { self.cycle + 1 } else { self.cycle });
                 self.apu.write(addr, value);
                 self.apu_event = self.apu.next_event();
                 // $4015 and $4017 can lower the IRQ line.

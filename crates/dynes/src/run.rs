@@ -204,7 +204,12 @@ fn parse_peek(spec: &str) -> Result<(u16, usize)> {
 
 /// Writes mono samples (-1 to 1) as a 16-bit PCM WAV file.
 pub fn write_wav(path: &Path, samples: &[f32], sample_rate: u32) -> Result<()> {
-    let spec = hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let fail = |e: hound::Error| anyhow::anyhow!("{}: cannot write WAV: {e}", path.display());
     let mut writer = hound::WavWriter::create(path, spec).map_err(fail)?;
     for &sample in samples {
