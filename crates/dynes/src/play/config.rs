@@ -33,6 +33,9 @@ pub const DEFAULT_CONFIG: &str = r#"// dynes configuration (RON: https://github.
     scale: 3,
     // Show pixels 8:7 wide, as a TV did, instead of square.
     aspect: false,
+    // Sound: on or off, and its volume (0-100).
+    audio: true,
+    volume: 80,
 
     // Where battery saves (<game>.sav), save states (<game>.<slot>.state)
     // and screenshots go; None: folders in dynes's data directory.
@@ -77,6 +80,7 @@ pub const DEFAULT_CONFIG: &str = r#"// dynes configuration (RON: https://github.
         fast_forward: "Tab",         // held: run as fast as possible
         screenshot: "F12",
         fullscreen: "F11",           // borderless window (see README)
+        mute: "M",
         // Slots 1-9, in order.
         save_state: ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"],
         load_state: ["Shift+F1", "Shift+F2", "Shift+F3", "Shift+F4", "Shift+F5",
@@ -96,6 +100,9 @@ pub struct Config {
     #[serde(deserialize_with = "scale")]
     pub scale: u32,
     pub aspect: bool,
+    pub audio: bool,
+    #[serde(deserialize_with = "volume")]
+    pub volume: u8,
     pub saves_dir: Option<PathBuf>,
     pub states_dir: Option<PathBuf>,
     pub screenshots_dir: Option<PathBuf>,
@@ -182,6 +189,7 @@ pub struct Hotkeys {
     pub fast_forward: Chord,
     pub screenshot: Chord,
     pub fullscreen: Chord,
+    pub mute: Chord,
     #[serde(deserialize_with = "slots")]
     pub save_state: Vec<Chord>,
     #[serde(deserialize_with = "slots")]
@@ -200,6 +208,7 @@ impl Hotkeys {
             ("fast_forward".to_string(), self.fast_forward),
             ("screenshot".to_string(), self.screenshot),
             ("fullscreen".to_string(), self.fullscreen),
+            ("mute".to_string(), self.mute),
         ];
         for (slot, chord) in self.save_state.iter().enumerate() {
             all.push((format!("save_state slot {}", slot + 1), *chord));
@@ -256,6 +265,13 @@ fn scale<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
     }
 }
 
+fn volume<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u8, D::Error> {
+    match u32::deserialize(deserializer)? {
+        volume @ 0..=100 => Ok(volume as u8),
+        other => Err(de::Error::custom(format!("volume {other} is out of range: 0 to 100"))),
+    }
+}
+
 fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
     match u32::deserialize(deserializer)? {
         0 => Err(de::Error::custom("must be at least 1")),
@@ -294,6 +310,8 @@ impl Default for Config {
             region: RegionArg::Auto,
             scale: 3,
             aspect: false,
+            audio: true,
+            volume: 80,
             saves_dir: None,
             states_dir: None,
             screenshots_dir: None,
@@ -320,6 +338,7 @@ impl Default for Config {
                 fast_forward: chord("Tab"),
                 screenshot: chord("F12"),
                 fullscreen: chord("F11"),
+                mute: chord("M"),
                 save_state: (1..=9).map(|n| chord(&format!("F{n}"))).collect(),
                 load_state: (1..=9).map(|n| chord(&format!("Shift+F{n}"))).collect(),
             },
@@ -463,7 +482,7 @@ mod tests {
         assert!(engine.starts_with("cfg.ron:1:") && engine.contains("turbo"), "{engine}");
         let newer = error("(version: 2)");
         assert!(newer.contains("unsupported version 2"), "{newer}");
-        let twice = error("(hotkeys: (quit: \"Escape\", pause: \"X\", frame_advance: \"N\", reset: \"Ctrl+R\", power_cycle: \"Ctrl+Shift+R\", fast_forward: \"Tab\", screenshot: \"F12\", fullscreen: \"F11\", save_state: [], load_state: []))");
+        let twice = error("(hotkeys: (quit: \"Escape\", pause: \"X\", frame_advance: \"N\", reset: \"Ctrl+R\", power_cycle: \"Ctrl+Shift+R\", fast_forward: \"Tab\", screenshot: \"F12\", fullscreen: \"F11\", mute: \"M\", save_state: [], load_state: []))");
         assert!(twice.contains("`X` is bound to both player1.a and hotkeys.pause"), "{twice}");
         let syntax = error("(\n  scale: 3\n  aspect: true,\n)");
         assert!(syntax.starts_with("cfg.ron:3:"), "{syntax}");

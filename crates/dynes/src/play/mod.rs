@@ -1,6 +1,7 @@
 //! `dynes [ROM]` / `dynes play`: the game in a window, with keyboard and
 //! gamepads, hotkeys, save states, battery saves and input recording.
 
+mod audio;
 mod config;
 mod gamepad;
 mod keys;
@@ -35,6 +36,9 @@ pub struct PlayArgs {
     /// Start in the borderless full-screen window.
     #[arg(long)]
     pub fullscreen: bool,
+    /// No sound (also the `audio` config key).
+    #[arg(long)]
+    pub no_audio: bool,
     /// CPU engine (default: the config's, jit).
     #[arg(long, value_enum)]
     pub engine: Option<EngineArg>,
@@ -78,6 +82,9 @@ struct Session {
     frame: u64,
     /// What each port held last frame (for the recorder).
     held: [u8; 2],
+    /// The sound device, if there is one.
+    audio: Option<audio::Audio>,
+    samples: Vec<f32>,
     paused: bool,
     message: Option<(String, Instant)>,
 }
@@ -106,6 +113,17 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
     let aspect = args.aspect || config.aspect;
     let mut video = Video::open(&window_title(&game, None), scale, aspect, args.fullscreen)?;
     let (mut pads, pad_problem) = gamepad::Gamepads::open();
+    let (audio, audio_problem) = if args.no_audio || !config.audio {
+        (None, None)
+    } else {
+        match audio::Audio::open(config.volume) {
+            Ok(audio) => (Some(audio), None),
+            Err(why) => (None, Some(format!("{why}; running silent"))),
+        }
+    };
+    if let Some(audio) = &audio {
+        nes.set_sample_rate(Some(audio.sample_rate()));
+    }
 
     let mut session = Session {
         recording: args
@@ -115,6 +133,8 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
         replay,
         frame: 0,
         held: [0; 2],
+        audio,
+        samples: Vec::new(),
         paused: false,
         message: None,
         config,
@@ -122,7 +142,7 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
         nes,
         battery,
     };
-    if let Some(problem) = pad_problem {
+    for problem in [pad_problem, audio_problem].into_iter().flatten() {
         session.say(problem);
     }
     let period = Duration::from_secs_f64(1.0 / session.nes.frame_rate());
@@ -150,6 +170,7 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
                 Some(Action::PowerCycle) => session.power_cycle(system, engine),
                 Some(Action::Screenshot) => session.screenshot(),
                 Some(Action::Fullscreen) => video.toggle_fullscreen(&title)?,
+                Some(Action::Mute) => session.toggle_mute(),
                 Some(Action::SaveState(slot)) => session.save_slot(slot),
                 Some(Action::LoadState(slot)) => session.load_slot(slot),
                 None => {}
@@ -168,6 +189,7 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
                 session.paused = true;
             }
             session.frame += 1;
+            session.play_sound();
         }
 
         // Picture, title, saves.
@@ -206,7 +228,9 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
         }
     }
     if args.frames.is_some() {
-        outln!("frames={} hash={:016x}", session.nes.frame_count(), session.nes.frame_hash());
+        let underruns =
+            session.audio.as_ref().map_or(String::new(), |a| format!(" audio_underruns={}", a.underruns()));
+        outln!("frames={} hash={:016x}{underruns}", session.nes.frame_count(), session.nes.frame_hash());
     }
     session.finish()?;
     Ok(ok)
@@ -277,6 +301,7 @@ enum Action {
     PowerCycle,
     Screenshot,
     Fullscreen,
+    Mute,
     SaveState(usize),
     LoadState(usize),
 }
@@ -292,6 +317,7 @@ impl Session {
             (hotkeys.power_cycle, Action::PowerCycle),
             (hotkeys.screenshot, Action::Screenshot),
             (hotkeys.fullscreen, Action::Fullscreen),
+            (hotkeys.mute, Action::Mute),
         ];
         if let Some((_, action)) = simple.into_iter().find(|(chord, _)| chord.matches(key, held)) {
             return Some(action);
@@ -379,6 +405,25 @@ impl Session {
         true
     }
 
+    /// Sends the frame's sound to the device and steers the sample clock
+    /// by the device queue's fill.
+    fn play_sound(&mut self) {
+        if let Some(audio) = &mut self.audio {
+            self.samples.clear();
+            self.nes.take_samples(&mut self.samples);
+            let ratio = audio.push(&self.samples);
+            self.nes.set_sample_rate_ratio(ratio);
+        }
+    }
+
+    fn toggle_mute(&mut self) {
+        match self.audio.as_mut().map(audio::Audio::toggle_mute) {
+            Some(true) => self.say("muted"),
+            Some(false) => self.say("sound on"),
+            None => self.say("no sound device"),
+        }
+    }
+
     fn reset(&mut self) {
         self.nes.reset();
         self.paused = false;
@@ -395,7 +440,8 @@ impl Session {
             Ok(nes)
         });
         match fresh {
-            Ok(nes) => {
+            Ok(mut nes) => {
+                nes.set_sample_rate(self.audio.as_ref().map(audio::Audio::sample_rate));
                 self.nes = nes;
                 self.paused = false;
                 self.stop_recording("power cycle");
