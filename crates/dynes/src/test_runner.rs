@@ -179,20 +179,27 @@ fn run_on(row: &ManifestRow, engine: Engine) -> Result<test_rom::Outcome, String
         Engine::Both => {
             let interp = on(dynes_nes::Engine::Interp)?;
             let mut jit = on(dynes_nes::Engine::Jit)?;
-            let same = (interp.verdict == jit.verdict, interp.frames, interp.cycles, interp.frame_hash)
-                == (true, jit.frames, jit.cycles, jit.frame_hash);
+            let same = (
+                interp.verdict == jit.verdict,
+                interp.frames,
+                interp.cycles,
+                interp.frame_hash,
+                interp.apu_hash,
+            ) == (true, jit.frames, jit.cycles, jit.frame_hash, jit.apu_hash);
             if !same {
                 jit.verdict = Verdict::Fail(format!(
-                    "engines disagree: interpreter {} after {} frames, {} cycles, hash {:016x}; \
-                     recompiler {} after {} frames, {} cycles, hash {:016x}",
+                    "engines disagree: interpreter {} after {} frames, {} cycles, hash {:016x}, APU {:016x}; \
+                     recompiler {} after {} frames, {} cycles, hash {:016x}, APU {:016x}",
                     interp.verdict,
                     interp.frames,
                     interp.cycles,
                     interp.frame_hash,
+                    interp.apu_hash,
                     jit.verdict,
                     jit.frames,
                     jit.cycles,
-                    jit.frame_hash
+                    jit.frame_hash,
+                    jit.apu_hash
                 ));
             }
             Ok(jit)

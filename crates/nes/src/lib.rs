@@ -276,6 +276,15 @@ impl Nes {
                 ));
                 return false;
             }
+            reference.bus.sync_apu();
+            self.bus.sync_apu();
+            if postcard::to_allocvec(reference.bus.apu()).ok() != postcard::to_allocvec(self.bus.apu()).ok() {
+                self.divergence = Some(format!(
+                    "frame {}: the sound chip's state differs between the recompiler and the interpreter",
+                    self.frame_count()
+                ));
+                return false;
+            }
         }
         true
     }
@@ -325,6 +334,17 @@ impl Nes {
             }
         }
         hash
+    }
+
+    /// A stable 64-bit hash (FNV-1a) of the APU's whole state (channels,
+    /// timers, frame counter, DMC), caught up to now: two machines that
+    /// made the same sound so far hash the same.
+    pub fn apu_hash(&mut self) -> u64 {
+        self.bus.sync_apu();
+        let bytes = postcard::to_allocvec(self.bus.apu()).unwrap_or_default();
+        bytes
+            .iter()
+            .fold(0xCBF2_9CE4_8422_2325u64, |hash, &byte| (hash ^ byte as u64).wrapping_mul(0x0100_0000_01B3))
     }
 
     /// Cartridge PRG-RAM (volatile and battery-backed), e.g. for save files.

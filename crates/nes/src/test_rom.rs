@@ -86,6 +86,8 @@ pub struct Outcome {
     pub cycles: u64,
     /// Hash of the last frame.
     pub frame_hash: u64,
+    /// Hash of the sound chip's whole state at the end ([`Nes::apu_hash`]).
+    pub apu_hash: u64,
     /// The recompiler's counters, when it ran.
     pub stats: Option<crate::JitStats>,
 }
@@ -105,6 +107,7 @@ pub fn run(nes: &mut Nes, protocol: &Protocol, expected: Option<u8>, frame_limit
         frames: nes.frame_count(),
         cycles: nes.cycle(),
         frame_hash: nes.frame_hash(),
+        apu_hash: nes.apu_hash(),
         stats: nes.jit_stats().cloned(),
     }
 }

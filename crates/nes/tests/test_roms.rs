@@ -5,8 +5,13 @@
 //! rows, with no difference between the engines. A failure names the ROM
 //! and what it reported.
 //!
-//! Suites that need the APU (apu_test, blargg_apu_2005.07.30, dmc_*,
-//! sprdma_and_dmc_dma, cpu_interrupts_v2, instr_timing) are not listed yet.
+//! The APU suites are here too. Two rows with a peer result of `pass` do
+//! not pass yet and are left out by name below: blargg's
+//! `09.reset_timing` (the frame counter after a reset comes a little late)
+//! and `sprdma_and_dmc_dma` (a DMC fetch during sprite DMA takes a full
+//! 3-4 cycle stall instead of the 1-3 cycles the hardware needs). The
+//! DMC read-conflict suites (`dmc_dma_during_read4`, `dmc_tests`) have no
+//! peer `pass` and are not listed.
 
 use std::path::PathBuf;
 
@@ -36,6 +41,8 @@ enum Rows {
     Rom(&'static str),
     /// The rows with this protocol.
     Protocol(&'static str),
+    /// Those whose peer result is `pass`, but for these ROMs.
+    PeerPassExcept(&'static [&'static str]),
 }
 
 /// Runs the rows of `suite` that must pass; panics listing every failure.
@@ -49,6 +56,7 @@ fn suite(suite: &str, which: Rows) {
             Rows::PeerPassAndScreen => r.peer_result == "pass" || r.protocol == "screen",
             Rows::Rom(rom) => r.rom == rom,
             Rows::Protocol(protocol) => r.protocol == protocol,
+            Rows::PeerPassExcept(known) => r.peer_result == "pass" && !known.contains(&r.rom.as_str()),
         })
         .collect();
     assert!(!rows.is_empty(), "no rows for {suite}");
@@ -84,4 +92,8 @@ suites! {
     // The other read_joy3 rows wait for a person to press buttons.
     read_joy3 => "read_joy3", Rows::Rom("read_joy3/thorough_test.nes");
     nestest => "other", Rows::Protocol("nestest");
+    apu_test => "apu_test", Rows::PeerPass;
+    blargg_apu => "blargg_apu_2005.07.30", Rows::PeerPassExcept(&["blargg_apu_2005.07.30/09.reset_timing.nes"]);
+    cpu_interrupts_v2 => "cpu_interrupts_v2", Rows::PeerPass;
+    instr_timing => "instr_timing", Rows::PeerPass;
 }
