@@ -131,7 +131,7 @@ pub(crate) struct Pulse {
     duty: u8,
     step: u8,
     pub(crate) period: u16,
-    timer: u16,
+    pub(crate) timer: u16,
     pub(crate) length: Length,
     envelope: Envelope,
     sweep_enabled: bool,
@@ -226,7 +226,7 @@ impl Pulse {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Triangle {
     period: u16,
-    timer: u16,
+    pub(crate) timer: u16,
     step: u8,
     pub(crate) length: Length,
     control: bool,
@@ -297,7 +297,7 @@ impl Triangle {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Noise {
     period: u16,
-    timer: u16,
+    pub(crate) timer: u16,
     short_mode: bool,
     shift: u16,
     pub(crate) length: Length,

@@ -69,6 +69,8 @@ pub struct Apu {
     frame_irq: bool,
     /// The four-step sequence just wrapped: its cycle 0 sets the IRQ flag.
     irq_at_zero: bool,
+    /// The next `frame_cycle` at which the frame counter acts (or wraps).
+    next_frame_point: u32,
     /// A $4017 write takes effect at this cycle.
     frame_reset_at: Option<u64>,
     /// The last value written to $4017 (a reset writes it again).
@@ -114,6 +116,7 @@ impl Apu {
             irq_inhibit: false,
             frame_irq: false,
             irq_at_zero: false,
+            next_frame_point: 0,
             frame_reset_at: None,
             last_4017: 0,
             unsettled: false,
@@ -168,8 +171,52 @@ impl Apu {
     #[inline]
     pub fn run_to(&mut self, cycle: u64) {
         while self.cycle < cycle {
-            self.step();
+            let idle = self.idle_cycles().min(cycle - self.cycle);
+            if idle > 0 {
+                self.skip(idle);
+            } else {
+                self.step();
+            }
         }
+    }
+
+    /// How many cycles from now pass with no timer reaching its reload and
+    /// no frame counter action: every output holds its level through them.
+    fn idle_cycles(&self) -> u64 {
+        if self.unsettled {
+            return 0;
+        }
+        if self.irq_at_zero {
+            return 0;
+        }
+        let mut idle = u64::from(self.next_frame_point.saturating_sub(self.frame_cycle));
+        if let Some(at) = self.frame_reset_at {
+            idle = idle.min(at.saturating_sub(self.cycle));
+        }
+        idle = idle
+            .min(u64::from(self.triangle.timer))
+            .min(u64::from(self.noise.timer))
+            .min(u64::from(self.dmc.timer));
+        // Pulse timers count on odd cycles only: `t` decrements allow up to
+        // 2t cycles (2t - 1 when the next cycle is odd) before the reload.
+        for pulse in &self.pulse {
+            let t = 2 * u64::from(pulse.timer);
+            idle = idle.min(if self.cycle & 1 == 1 { t.saturating_sub(1) } else { t });
+        }
+        idle
+    }
+
+    /// Runs `n` idle cycles (see [`Apu::idle_cycles`]) at once.
+    fn skip(&mut self, n: u64) {
+        let odd = (self.cycle + n + 1) / 2 - (self.cycle + 1) / 2;
+        for pulse in &mut self.pulse {
+            pulse.timer -= odd as u16;
+        }
+        self.triangle.timer -= n as u16;
+        self.noise.timer -= n as u16;
+        self.dmc.timer -= n as u16;
+        self.frame_cycle += n as u32;
+        self.cycle += n;
     }
 
     /// One CPU cycle.
@@ -185,6 +232,7 @@ impl Apu {
             self.frame_reset_at = None;
             self.frame_cycle = 0;
             self.irq_at_zero = false;
+            self.next_frame_point = 0;
             if self.five_step {
                 self.clock_quarter();
                 self.clock_half();
@@ -232,7 +280,23 @@ impl Apu {
         if self.frame_cycle == length {
             self.frame_cycle = 0;
             self.irq_at_zero = !self.five_step;
+            self.next_frame_point = self.frame_point_after(0);
+        } else if self.frame_cycle > self.next_frame_point {
+            self.next_frame_point = self.frame_point_after(self.frame_cycle);
         }
+    }
+
+    /// The first frame counter action (or the wrap) at or after frame
+    /// cycle `c`.
+    fn frame_point_after(&self, c: u32) -> u32 {
+        let steps = self.region.steps();
+        let [q1, q2, q3, q4] = steps.quarters;
+        let points = if self.five_step {
+            [q1, q2, q3, steps.five_step_last, steps.five_step_last + 1, u32::MAX]
+        } else {
+            [q1, q2, q3, q4 - 1, q4, q4 + 1]
+        };
+        points.into_iter().find(|&p| p >= c).unwrap_or(c)
     }
 
     fn clock_quarter(&mut self) {
@@ -253,6 +317,7 @@ impl Apu {
     fn write_frame_counter(&mut self, value: u8) {
         self.last_4017 = value;
         self.five_step = value & 0x80 != 0;
+        self.next_frame_point = self.frame_point_after(self.frame_cycle);
         self.irq_inhibit = value & 0x40 != 0;
         if self.irq_inhibit {
             self.frame_irq = false;
