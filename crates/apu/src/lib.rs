@@ -208,7 +208,8 @@ impl Apu {
 
     /// Runs `n` idle cycles (see [`Apu::idle_cycles`]) at once.
     fn skip(&mut self, n: u64) {
-        let odd = (self.cycle + n + 1) / 2 - (self.cycle + 1) / 2;
+        // Pulse timers count on odd cycles: those in [cycle, cycle + n).
+        let odd = (self.cycle + n) / 2 - self.cycle / 2;
         for pulse in &mut self.pulse {
             pulse.timer -= odd as u16;
         }

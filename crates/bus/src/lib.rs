@@ -92,6 +92,12 @@ pub struct NesBus {
     /// Counts writes that may have changed the CPU memory map.
     mapping_generation: u64,
     apu: Apu,
+    /// The CPU's I flag at the last IRQ sample (see `Bus::irq_masked`).
+    #[serde(skip)]
+    irq_masked: bool,
+    /// IRQ was asserted but masked at the last sample.
+    #[serde(skip)]
+    irq_waiting: bool,
     /// The APU's next event ([`Apu::next_event`]): a cycle index at which
     /// the bus must catch the APU up (a DMC fetch may be due).
     apu_event: u64,
@@ -122,6 +128,8 @@ impl NesBus {
                 TvSystem::Pal => dynes_apu::Region::Pal,
             }),
             apu_event: 0,
+            irq_masked: false,
+            irq_waiting: false,
         }
     }
 
@@ -303,7 +311,14 @@ impl NesBus {
     /// PPU's next vblank edge, the next scanline's A12 rise while a mapper
     /// IRQ is armed, or now while the IRQ line is asserted.
     fn update_deadline(&mut self) {
-        if self.mapper.irq_line() || self.apu.irq_line() {
+        // A mapper's IRQ is sampled every cycle while asserted. The APU's
+        // frame IRQ is often left asserted for good under a set I flag:
+        // while I masks it the samples cannot change, so they wait for the
+        // next event (or for I to clear, see `irq_masked`).
+        let apu_irq = self.apu.irq_line();
+        self.irq_waiting = apu_irq && self.irq_masked;
+        if self.mapper.irq_line() || (apu_irq && !self.irq_masked) {
+            self.irq_waiting = false;
             self.deadline = 0;
             return;
         }
@@ -463,6 +478,21 @@ impl dynes_cpu::Bus for NesBus {
         self.catch_up_ppu(self.timing.end_of_cycle_dots(self.cycle.saturating_sub(1)));
         self.update_deadline();
         self.ppu.nmi_line()
+    }
+
+    #[inline]
+    fn irq_masked(&mut self, masked: bool) {
+        if self.irq_masked && !masked {
+            // A pending IRQ may be taken now: sample from the next cycle.
+            self.deadline = 0;
+            self.irq_waiting = false;
+        }
+        self.irq_masked = masked;
+    }
+
+    #[inline]
+    fn irq_waiting(&self) -> bool {
+        self.irq_waiting
     }
 
     fn irq_line(&mut self) -> bool {

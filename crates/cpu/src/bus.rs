@@ -12,7 +12,7 @@
 /// promises that neither line changes at a cycle before its deadline, and
 /// lowers the deadline to "now" whenever something it does (a register
 /// write, an acknowledge) changes a line, and keeps it there while IRQ is
-/// asserted.
+/// asserted and not masked by I (see [`Bus::irq_masked`]).
 pub trait Bus {
     /// `false` for buses that never raise interrupts: the interpreter then
     /// compiles all interrupt polling out.
@@ -32,6 +32,18 @@ pub trait Bus {
     #[inline(always)]
     fn deadline(&self) -> u64 {
         u64::MAX
+    }
+    /// The CPU tells the bus, before each IRQ sample and whenever CLI, PLP
+    /// or RTI clears I, whether its I flag masks IRQ. While IRQ is asserted
+    /// but masked, nothing the line does can change a sample, so the bus
+    /// may keep a later deadline; when I clears it must lower it to now.
+    #[inline(always)]
+    fn irq_masked(&mut self, _masked: bool) {}
+    /// Whether IRQ was asserted but masked at the last sample (compiled
+    /// code must then leave after an instruction that clears I).
+    #[inline(always)]
+    fn irq_waiting(&self) -> bool {
+        false
     }
     /// Level of /NMI as of the end of the last cycle (`true` = asserted).
     #[inline(always)]

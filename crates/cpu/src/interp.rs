@@ -39,6 +39,7 @@ fn sample_lines<B: Bus>(bus: &mut B, latches: u8, prev_nmi_line: bool, i_flag: b
     if latches & latch::RUN_IRQ != 0 {
         state |= latch::PREV_RUN_IRQ;
     }
+    bus.irq_masked(i_flag);
     if bus.irq_line() && !i_flag {
         state |= latch::RUN_IRQ;
     }
@@ -275,6 +276,9 @@ impl<V: Variant> Cpu<V> {
             Kind::Implied => {
                 self.read(bus, self.pc);
                 self.implied(info.mnemonic);
+                if info.mnemonic == Cli {
+                    bus.irq_masked(false);
+                }
             }
             Kind::Control => self.control(bus, info.mnemonic, info.mode),
         }
@@ -668,6 +672,7 @@ impl<V: Variant> Cpu<V> {
                 self.dummy_read_stack(bus);
                 let p = self.pull(bus);
                 self.set_p(p);
+                bus.irq_masked(self.i);
             }
             Jmp => {
                 let addr = self.fetch_word(bus);
@@ -704,6 +709,7 @@ impl<V: Variant> Cpu<V> {
                 self.dummy_read_stack(bus);
                 let p = self.pull(bus);
                 self.set_p(p);
+                bus.irq_masked(self.i);
                 let lo = self.pull(bus);
                 let hi = self.pull(bus);
                 self.pc = u16::from_le_bytes([lo, hi]);

@@ -58,6 +58,9 @@ pub(crate) struct Context {
     pub trap: u32,
     /// Set by an I/O call-out: leave after the current instruction.
     pub exit_request: u32,
+    /// IRQ is asserted but masked: compiled code leaves after CLI and PLP
+    /// so the dispatcher can let it in.
+    pub irq_waiting: u8,
     /// Instructions the interpreter ran for compiled code (accesses that
     /// were not plain memory).
     pub fallbacks: u64,
@@ -91,6 +94,7 @@ const CTX_DEADLINE: i32 = std::mem::offset_of!(Context, deadline) as i32;
 const CTX_ENTRY: i32 = std::mem::offset_of!(Context, entry) as i32;
 const CTX_TRAP: i32 = std::mem::offset_of!(Context, trap) as i32;
 const CTX_EXIT_REQUEST: i32 = std::mem::offset_of!(Context, exit_request) as i32;
+const CTX_IRQ_WAITING: i32 = std::mem::offset_of!(Context, irq_waiting) as i32;
 const READ_MAP: i32 = std::mem::offset_of!(Context, read_map) as i32;
 const CODE_PAGES: i32 = std::mem::offset_of!(Context, code_pages) as i32;
 const CTX_CODE_BYTES: i32 = std::mem::offset_of!(Context, code_bytes) as i32;
@@ -199,9 +203,10 @@ const FLAG_C: u8 = 0x01;
 fn may_leave(insn: &Instruction, memory: &Memory, dynamic_operands: bool) -> bool {
     let flat = memory.flat();
     match insn.info.kind() {
-        Kind::Implied => false,
+        // CLI and PLP leave when an IRQ waits for I to clear.
+        Kind::Implied => insn.info.mnemonic == Mnemonic::Cli,
         Kind::Branch => true,
-        Kind::Control => !matches!(insn.info.mnemonic, Mnemonic::Pla | Mnemonic::Plp),
+        Kind::Control => insn.info.mnemonic != Mnemonic::Pla,
         Kind::Read => match insn.info.mode {
             Mode::Imp | Mode::Imm | Mode::Zp | Mode::Zpx | Mode::Zpy => false,
             Mode::Abs => !flat && (dynamic_operands || insn.operand() as u32 >= memory.ram_end),
@@ -849,6 +854,9 @@ impl Gen<'_> {
             Kind::Implied => {
                 self.implied(info.mnemonic);
                 self.pending += info.cycles as i32;
+                if info.mnemonic == Mnemonic::Cli {
+                    self.leave_if_irq_waiting(insn, index);
+                }
                 false
             }
             Kind::Branch => {
@@ -857,6 +865,15 @@ impl Gen<'_> {
             }
             Kind::Control | Kind::Read | Kind::Write => self.control(insn, index),
         }
+    }
+
+    /// After CLI or PLP (the `index`-th instruction): leaves when an IRQ
+    /// is waiting for I to clear, so the dispatcher can take it.
+    fn leave_if_irq_waiting(&mut self, insn: &Instruction, index: u32) {
+        let exit = self.ops.new_dynamic_label();
+        let next = insn.addr.wrapping_add(insn.len as u16);
+        x64!(self.ops ; cmp BYTE [r15 + CTX_IRQ_WAITING], 0 ; jne =>exit);
+        self.stubs.push(Stub::Exit { label: exit, pending: self.pending, count: index + 1, pc: next });
     }
 
     /// A fallback stub for the instruction at `insn` (the `index`-th),
@@ -1646,6 +1663,7 @@ impl Gen<'_> {
                 self.pull();
                 self.decompose_p();
                 self.pending += cycles;
+                self.leave_if_irq_waiting(insn, index);
                 false
             }
             Jmp if insn.info.mode == Mode::Ind => {
@@ -1726,6 +1744,17 @@ impl Gen<'_> {
                 true
             }
             Rti => {
+                // An RTI that clears I under a waiting IRQ takes it at its
+                // end, by the samples in its last cycles: the interpreter
+                // runs it then.
+                let exit = self.ops.new_dynamic_label();
+                x64!(self.ops ; cmp BYTE [r15 + CTX_IRQ_WAITING], 0 ; jne =>exit);
+                self.stubs.push(Stub::Exit {
+                    label: exit,
+                    pending: self.pending,
+                    count: index,
+                    pc: insn.addr,
+                });
                 self.pull();
                 self.decompose_p();
                 self.pull();

@@ -381,6 +381,7 @@ impl Jit {
                 entry: entry.as_ptr(),
                 trap: codegen::NO_TRAP,
                 exit_request: 0,
+                irq_waiting: 0,
                 fallbacks: 0,
                 written: [0; 4],
                 code_pages: [0; 256],
@@ -497,15 +498,20 @@ impl Jit {
         cycle_limit: u64,
     ) -> Step {
         self.sync_mapping(bus);
+        // Compiled RTI leaves the block with I perhaps cleared: tell the bus.
+        bus.irq_masked(cpu.regs().p & 0x04 != 0);
         let pc = cpu.pc();
         let id = self.block_at::<V, B>(pc, bus);
         let deadline = bus.deadline().min(cycle_limit);
         let runnable = id < NOT_COMPILABLE
             && cpu.jammed().is_none()
             && cpu.irq_state().0 == 0
-            && self.blocks[id as usize]
-                .as_ref()
-                .is_some_and(|b| bus.cycle().saturating_add(b.worst_cycles) <= deadline);
+            && self.blocks[id as usize].as_ref().is_some_and(|b| {
+                // Compiled RTI leaves before itself while an IRQ waits for
+                // I to clear: the interpreter runs a block starting there.
+                bus.cycle().saturating_add(b.worst_cycles) <= deadline
+                    && !(bus.irq_waiting() && b.insns[0].info.mnemonic == dynes_cpu::Mnemonic::Rti)
+            });
         if !runnable {
             return self.interpret(cpu, bus, cycle_limit);
         }
@@ -832,6 +838,7 @@ impl Jit {
             ctx.bus = (bus as *mut B).cast();
             ctx.cycle = bus.cycle_mut() as *mut u64;
             ctx.deadline = deadline;
+            ctx.irq_waiting = u8::from(bus.irq_waiting());
             ctx.trap = codegen::NO_TRAP;
             ctx.exit_request = 0;
             ctx.fallbacks = 0;
@@ -1155,5 +1162,13 @@ impl<B: JitBus> Bus for WatchedBus<'_, B> {
 
     fn irq_line(&mut self) -> bool {
         self.inner.irq_line()
+    }
+
+    fn irq_masked(&mut self, masked: bool) {
+        self.inner.irq_masked(masked);
+    }
+
+    fn irq_waiting(&self) -> bool {
+        self.inner.irq_waiting()
     }
 }
