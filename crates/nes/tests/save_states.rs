@@ -111,6 +111,12 @@ fn bad_states_are_refused_and_leave_the_game_running() {
     newer[n..].copy_from_slice(&checksum);
     refused(&mut nes, &newer, |e| matches!(e, StateError::Newer { .. }));
 
+    let mut older = good.clone();
+    older[8] = older[8].wrapping_sub(1);
+    let checksum = crc32(&older[..n]);
+    older[n..].copy_from_slice(&checksum);
+    refused(&mut nes, &older, |e| matches!(e, StateError::Older { .. }));
+
     let mut other_game = Nes::from_file(rom("mapper_001_mmc1.nes")).expect("loads");
     play(&mut other_game, 10);
     let foreign = other_game.save_state().expect("encodes");
