@@ -87,10 +87,10 @@ fn window_start_up_problems_are_one_line_each() {
     );
 
     let config = home.join("bad.ron");
-    std::fs::write(&config, "(\n    scale: 3,\n    volume: 11,\n)\n").expect("write");
+    std::fs::write(&config, "(\n    scale: 3,\n    loudness: 11,\n)\n").expect("write");
     assert_one_line_error(
         &dynes_in(&home, &["--config", config.to_str().expect("utf-8")]),
-        &["bad.ron:3:", "volume"],
+        &["bad.ron:3:", "loudness"],
     );
     std::fs::write(&config, "(\n    player1: (a: \"X\", b: \"Z\", select: \"Q\", start: \"Return\",\n        up: \"Up\", down: \"Down\", left: \"Left\", right: \"Right\"),\n)\n").expect("write");
     assert_one_line_error(
