@@ -75,8 +75,9 @@ pub struct Apu {
     frame_reset_at: Option<u64>,
     /// The last value written to $4017 (a reset writes it again).
     last_4017: u8,
-    /// Length counters were clocked in the last cycle processed.
-    unsettled: bool,
+    /// Length counters were clocked in the last cycle processed (their
+    /// `clocked` flags are cleared at the next cycle).
+    length_clocked: bool,
     /// Sound synthesis, when an output rate is set. Not part of save
     /// states, and a copy of the APU (verify mode's) makes no sound.
     #[serde(skip)]
@@ -119,7 +120,7 @@ impl Apu {
             next_frame_point: 0,
             frame_reset_at: None,
             last_4017: 0,
-            unsettled: false,
+            length_clocked: false,
             output: Synth(None),
         };
         apu.write_frame_counter(0);
@@ -183,7 +184,7 @@ impl Apu {
     /// How many cycles from now pass with no timer reaching its reload and
     /// no frame counter action: every output holds its level through them.
     fn idle_cycles(&self) -> u64 {
-        if self.unsettled {
+        if self.length_clocked {
             return 0;
         }
         if self.irq_at_zero {
@@ -222,8 +223,8 @@ impl Apu {
 
     /// One CPU cycle.
     fn step(&mut self) {
-        if self.unsettled {
-            self.unsettled = false;
+        if self.length_clocked {
+            self.length_clocked = false;
             self.pulse[0].length.clocked = false;
             self.pulse[1].length.clocked = false;
             self.triangle.length.clocked = false;
@@ -308,7 +309,7 @@ impl Apu {
     }
 
     fn clock_half(&mut self) {
-        self.unsettled = true;
+        self.length_clocked = true;
         self.pulse[0].clock_half();
         self.pulse[1].clock_half();
         self.triangle.clock_half();

@@ -180,12 +180,8 @@ impl NesBus {
         // an odd cycle (an alignment cycle before it if not).
         let stolen = if k % 2 == 1 { 3 } else { 4 };
         let get = k + stolen - 1;
-        let addr = self.apu.dmc_address();
-        let value = if addr < 0x2000 {
-            self.ram[addr as usize & (RAM_SIZE - 1)]
-        } else {
-            self.mapper.cpu_read(addr).unwrap_or(self.open_bus)
-        };
+        // Sample addresses are always $8000-$FFFF: the cartridge.
+        let value = self.mapper.cpu_read(self.apu.dmc_address()).unwrap_or(self.open_bus);
         self.open_bus = value;
         self.catch_up_apu(get);
         self.apu.dmc_fill(value);

@@ -345,7 +345,8 @@ impl Session {
         }
         // Only the controller's modifiers-free keys: Ctrl+R must not press
         // R's button too.
-        let plain = !Modifiers::of(keys).ctrl && !Modifiers::of(keys).alt;
+        let held = Modifiers::of(keys);
+        let plain = !held.ctrl && !held.alt;
         for (port, bindings) in [self.config.player1, self.config.player2].iter().enumerate() {
             let mut bits = pads.held(port, &self.config.gamepad);
             if plain {
