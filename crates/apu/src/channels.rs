@@ -394,7 +394,10 @@ impl Default for Dmc {
             irq_enabled: false,
             looping: false,
             period: DMC_NTSC[0],
-            timer: DMC_NTSC[0] - 1,
+            // Every period is even, so this sets the phase for good: the
+            // fetch after the output unit empties the buffer asks to halt
+            // the CPU on a put (odd) cycle.
+            timer: DMC_NTSC[0],
             level: 0,
             sample_address: 0xC000,
             sample_length: 1,

@@ -75,6 +75,8 @@ pub struct Apu {
     frame_reset_at: Option<u64>,
     /// The last value written to $4017 (a reset writes it again).
     last_4017: u8,
+    /// A started sample's first fetch waits for this cycle.
+    dmc_load_at: Option<u64>,
     /// Length counters were clocked in the last cycle processed (their
     /// `clocked` flags are cleared at the next cycle).
     length_clocked: bool,
@@ -121,6 +123,7 @@ impl Apu {
             frame_reset_at: None,
             last_4017: 0,
             length_clocked: false,
+            dmc_load_at: None,
             output: Synth(None),
         };
         apu.write_frame_counter(0);
@@ -350,7 +353,18 @@ impl Apu {
                 self.triangle.length.set_enabled(value & 4 != 0);
                 self.noise.length.set_enabled(value & 8 != 0);
                 self.dmc.irq = false;
+                let reloading = self.dmc.wants_byte();
                 self.dmc.set_enabled(value & 0x10 != 0);
+                self.dmc_load_at = None;
+                if self.dmc.wants_byte() && !reloading {
+                    // The first fetch of a started sample halts the CPU
+                    // on the get cycle of the second APU cycle after this
+                    // one (the write was during cycle `self.cycle - 1`;
+                    // gets are the even cycles). Later fetches halt it on
+                    // put cycles, where the timer empties the buffer.
+                    let write = self.cycle.saturating_sub(1);
+                    self.dmc_load_at = Some(write + 3 + ((write + 1) & 1));
+                }
             }
             0x4017 => self.write_frame_counter(value),
             _ => {}
@@ -390,7 +404,7 @@ impl Apu {
 
     /// Whether the DMC's memory reader is waiting for a DMA byte.
     pub fn dmc_wants_byte(&self) -> bool {
-        self.dmc.wants_byte()
+        self.dmc.wants_byte() && self.dmc_load_at.is_none_or(|at| self.cycle >= at)
     }
 
     /// The address the DMC's next byte comes from.
@@ -401,6 +415,7 @@ impl Apu {
     /// Delivers the byte a DMA fetched for the DMC.
     pub fn dmc_fill(&mut self, value: u8) {
         self.dmc.fill(value);
+        self.dmc_load_at = None;
     }
 
     /// The first cycle (counted like [`Apu::cycle`]) at which something
@@ -418,7 +433,7 @@ impl Apu {
             next = next.min(self.cycle + u64::from(until));
         }
         if self.dmc.wants_byte() {
-            next = next.min(self.cycle);
+            next = next.min(self.dmc_load_at.map_or(self.cycle, |at| at.max(self.cycle)));
         } else if self.dmc.bytes_remaining > 0 {
             next = next.min(self.cycle + self.dmc.cycles_to_next_byte());
         }

@@ -165,29 +165,90 @@ impl NesBus {
         self.apu_event = self.apu.next_event();
     }
 
-    /// The DMC's memory reader wants a byte: the CPU, about to read during
-    /// the current cycle, is halted instead (a halt cycle, a dummy cycle, a
-    /// cycle to align to a get cycle if needed) while the DMA reads the
-    /// byte; then the CPU's read happens.
+    /// The DMC's memory reader may want a byte: if so the CPU, about to
+    /// read `addr` during the cycle just counted, is halted for a DMC DMA
+    /// instead, and its read happens after.
     #[cold]
-    fn dmc_dma(&mut self) {
+    fn dmc_dma(&mut self, addr: u16) {
         let k = self.cycle - 1;
         self.catch_up_apu(k);
         if !self.apu.dmc_wants_byte() {
             return;
         }
-        // Halt and dummy at k and k + 1, then the get, which must fall on
-        // an odd cycle (an alignment cycle before it if not).
-        let stolen = if k % 2 == 1 { 3 } else { 4 };
-        let get = k + stolen - 1;
-        // Sample addresses are always $8000-$FFFF: the cartridge.
-        let value = self.mapper.cpu_read(self.apu.dmc_address()).unwrap_or(self.open_bus);
-        self.open_bus = value;
-        self.catch_up_apu(get);
-        self.apu.dmc_fill(value);
-        self.apu_event = self.apu.next_event();
-        self.cycle += stolen;
+        self.cycle = k;
+        self.run_dma(Some(addr), None);
+        self.cycle += 1;
+    }
+
+    /// Runs the DMA units while the CPU is halted, from cycle `self.cycle`
+    /// (the halt cycle) on: the sprite DMA of `oam_page` if given, and a DMC
+    /// fetch whenever the DMC wants a byte, now or during the sprite DMA.
+    ///
+    /// Every cycle is a *get* (a unit may read; the even cycles) or a
+    /// *put* (sprite DMA writes OAM; the odd ones). The DMC's fetch needs two cycles after its request (a
+    /// halt and a dummy cycle, which may be sprite DMA cycles) and then
+    /// takes the next get, ahead of the sprite DMA, which then needs a
+    /// cycle to realign. Cycles with nothing to do repeat the halted CPU's
+    /// read of `halted_at`.
+    fn run_dma(&mut self, halted_at: Option<u16>, oam_page: Option<u8>) {
+        // Sprite DMA's progress: even = next a get, odd = next a put.
+        let mut oam = oam_page.map(|page| (u16::from(page) << 8, 0u16));
+        let mut latch = 0;
+        // Cycles the DMC's fetch must still wait (its halt and dummy).
+        let mut dmc: Option<u8> = None;
+        let mut halt = true;
+        while halt || dmc.is_some() || oam.is_some() {
+            let c = self.cycle;
+            self.cycle += 1;
+            if dmc.is_none() && c >= self.apu_event {
+                self.catch_up_apu(c);
+                if self.apu.dmc_wants_byte() {
+                    dmc = Some(2);
+                }
+            }
+            let get = c & 1 == 0;
+            match (&mut oam, dmc) {
+                _ if halt => self.halted_read(halted_at, true),
+                (_, Some(0)) if get => {
+                    // Sample addresses are always $8000-$FFFF: the cartridge.
+                    let value = self.mapper.cpu_read(self.apu.dmc_address()).unwrap_or(self.open_bus);
+                    self.open_bus = value;
+                    self.catch_up_apu(c);
+                    self.apu.dmc_fill(value);
+                    self.apu_event = self.apu.next_event();
+                    dmc = None;
+                }
+                (Some((base, done)), _) if get == (*done & 1 == 0) => {
+                    if get {
+                        latch = self.load(*base | *done >> 1);
+                    } else {
+                        self.catch_up_ppu(self.access_dot());
+                        self.ppu.write_oam_dma(latch);
+                    }
+                    *done += 1;
+                    if *done == 512 {
+                        oam = None;
+                    }
+                }
+                _ => self.halted_read(halted_at, false),
+            }
+            halt = false;
+            if let Some(wait) = &mut dmc {
+                *wait = wait.saturating_sub(1);
+            }
+        }
         self.deadline = 0;
+    }
+
+    /// A halted CPU keeps reading the address it stopped at: registers
+    /// with read side effects see each of those reads, except that a
+    /// controller port sees one read for a run of consecutive ones (the
+    /// first).
+    fn halted_read(&mut self, addr: Option<u16>, first: bool) {
+        let Some(addr) = addr else { return };
+        if matches!(addr, 0x2000..=0x3FFF | 0x4015) || (first && matches!(addr, 0x4016 | 0x4017)) {
+            self.load(addr);
+        }
     }
 
     /// Internal RAM.
@@ -332,22 +393,26 @@ impl NesBus {
         self.timing.access_dots(self.cycle.saturating_sub(1))
     }
 
-    /// $4014: copy a page to OAM. The CPU is halted for one cycle, one more
-    /// to align to a read cycle, then 256 read/write pairs: 513 or 514.
+    /// $4014: copy a page to OAM. The CPU is halted at its next cycle (a
+    /// read: the next opcode fetch), one more to align to a get cycle if
+    /// needed, then 256 get/put pairs: 513 or 514 cycles, more if the DMC
+    /// fetches meanwhile.
     fn oam_dma(&mut self, page: u8) {
-        use dynes_cpu::Bus;
-        self.cycle += 1;
-        if self.cycle & 1 == 1 {
-            self.cycle += 1;
-        }
-        let base = (page as u16) << 8;
-        for offset in 0..256 {
-            let value = self.read(base | offset);
-            self.cycle += 1;
-            self.catch_up_ppu(self.access_dot());
-            self.ppu.write_oam_dma(value);
-        }
-        self.deadline = 0;
+        self.run_dma(None, Some(page));
+    }
+
+    /// A CPU-side read of `addr` during the cycle just counted.
+    #[inline]
+    fn load(&mut self, addr: u16) -> u8 {
+        let value = if addr < 0x2000 {
+            self.ram[addr as usize & (RAM_SIZE - 1)]
+        } else if addr >= 0x4020 {
+            self.mapper.cpu_read(addr).unwrap_or(self.open_bus)
+        } else {
+            self.read_io(addr)
+        };
+        self.open_bus = value;
+        value
     }
 
     /// $2000-$401F: the registers, kept out of line so RAM and ROM reads stay
@@ -418,17 +483,9 @@ impl dynes_cpu::Bus for NesBus {
     fn read(&mut self, addr: u16) -> u8 {
         self.cycle += 1;
         if self.cycle > self.apu_event {
-            self.dmc_dma();
+            self.dmc_dma(addr);
         }
-        let value = if addr < 0x2000 {
-            self.ram[addr as usize & (RAM_SIZE - 1)]
-        } else if addr >= 0x4020 {
-            self.mapper.cpu_read(addr).unwrap_or(self.open_bus)
-        } else {
-            self.read_io(addr)
-        };
-        self.open_bus = value;
-        value
+        self.load(addr)
     }
 
     #[inline]

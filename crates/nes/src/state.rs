@@ -19,8 +19,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The format version this build writes and reads. Raise it whenever the
-/// serialized machine changes shape (2: the APU joined the bus).
-pub const STATE_VERSION: u32 = 2;
+/// serialized machine changes shape (2: the APU joined the bus; 3: the
+/// DMC's first fetch after a start waits for its cycle).
+pub const STATE_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"DYNESSTA";
 const HEADER_LEN: usize = 8 + 4 + 8;
