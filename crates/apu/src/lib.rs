@@ -126,7 +126,7 @@ impl Apu {
             dmc_load_at: None,
             output: Synth(None),
         };
-        apu.write_frame_counter(0);
+        apu.restart_frame_counter(0);
         apu
     }
 
@@ -134,7 +134,17 @@ impl Apu {
     /// restarted with the last value written to $4017.
     pub fn reset(&mut self) {
         self.write(0x4015, 0);
-        self.write_frame_counter(self.last_4017);
+        self.restart_frame_counter(self.last_4017);
+    }
+
+    /// At power-on and reset the frame counter acts as if `value` were
+    /// written to $4017 ten cycles before the first instruction: that is
+    /// two cycles before now, as the CPU's reset sequence (seven cycles)
+    /// follows.
+    fn restart_frame_counter(&mut self, value: u8) {
+        self.write_frame_counter(value);
+        // Two cycles earlier has the same parity, so the same delay.
+        self.frame_reset_at = self.frame_reset_at.map(|at| at - 2);
     }
 
     /// CPU cycles processed.
