@@ -59,7 +59,8 @@ pub struct PlayArgs {
     #[arg(long, value_name = "FILE")]
     pub load_state: Option<PathBuf>,
     /// Quit after this many frames (for scripted runs), printing
-    /// `frames=N hash=H` as `dynes run` does.
+    /// `frames=N hash=H` as `dynes run` does, then the pacing: frames per
+    /// second, the spread of the time between frames, and sound underruns.
     #[arg(long)]
     pub frames: Option<u64>,
 }
@@ -151,6 +152,7 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
     let mut last_battery_check = Instant::now();
     let mut title = String::new();
     let mut ok = true;
+    let mut pace = PaceStats::default();
 
     while video.is_open() {
         // Keys and hotkeys.
@@ -183,6 +185,11 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
 
         // One frame of the game.
         if !session.paused || advance {
+            if session.paused || fast_forward {
+                pace.interrupted();
+            } else {
+                pace.frame_started();
+            }
             session.apply_input(&keys, &pads);
             if !session.nes.run_frame() {
                 ok = session.report_stop();
@@ -190,6 +197,11 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
             }
             session.frame += 1;
             session.play_sound();
+        } else {
+            pace.interrupted();
+            if let Some(audio) = &mut session.audio {
+                audio.pause();
+            }
         }
 
         // Picture, title, saves.
@@ -219,7 +231,8 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
         if fast_forward {
             next_frame = now;
         } else {
-            next_frame += period;
+            // Paced by the audio clock when there is sound.
+            next_frame += period.mul_f64(session.audio.as_ref().map_or(1.0, audio::Audio::pace));
             if next_frame > now {
                 std::thread::sleep(next_frame - now);
             } else if now - next_frame > period * 4 {
@@ -230,10 +243,55 @@ pub fn run(args: &PlayArgs) -> Result<bool> {
     if args.frames.is_some() {
         let underruns =
             session.audio.as_ref().map_or(String::new(), |a| format!(" audio_underruns={}", a.underruns()));
-        outln!("frames={} hash={:016x}{underruns}", session.nes.frame_count(), session.nes.frame_hash());
+        outln!(
+            "frames={} hash={:016x} {pace}{underruns}",
+            session.nes.frame_count(),
+            session.nes.frame_hash()
+        );
     }
     session.finish()?;
     Ok(ok)
+}
+
+/// How evenly frames started: the count and sums of the intervals
+/// between starts of frames run at normal speed.
+#[derive(Default)]
+struct PaceStats {
+    last: Option<Instant>,
+    count: u32,
+    sum: f64,
+    sum_squares: f64,
+}
+
+impl PaceStats {
+    /// A pause or fast-forward: the next interval is not a paced one.
+    fn interrupted(&mut self) {
+        self.last = None;
+    }
+
+    fn frame_started(&mut self) {
+        let now = Instant::now();
+        if let Some(last) = self.last.replace(now) {
+            let interval = (now - last).as_secs_f64();
+            self.count += 1;
+            self.sum += interval;
+            self.sum_squares += interval * interval;
+        }
+    }
+}
+
+/// `fps=F frame_interval_sd_ms=S`: the mean rate and the standard
+/// deviation of the intervals.
+impl std::fmt::Display for PaceStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.count == 0 {
+            return write!(f, "fps=0 frame_interval_sd_ms=0");
+        }
+        let n = f64::from(self.count);
+        let mean = self.sum / n;
+        let sd = (self.sum_squares / n - mean * mean).max(0.0).sqrt();
+        write!(f, "fps={:.3} frame_interval_sd_ms={:.3}", 1.0 / mean, sd * 1000.0)
+    }
 }
 
 /// Fails with one line when there is no display to open a window on.
