@@ -73,6 +73,22 @@ impl Length {
     }
 }
 
+/// Runs a channel timer for `clocks` clocks in one go: it counts down to
+/// 0, and the clock after that reloads it with `reload` (an event: the
+/// channel steps). Returns the number of events.
+#[inline]
+fn run_timer(timer: &mut u16, reload: u16, clocks: u64) -> u64 {
+    let t = u64::from(*timer);
+    if clocks <= t {
+        *timer = (t - clocks) as u16;
+        return 0;
+    }
+    let after_first = clocks - t - 1;
+    let cycle = u64::from(reload) + 1;
+    *timer = (u64::from(reload) - after_first % cycle) as u16;
+    1 + after_first / cycle
+}
+
 /// Volume envelope of the pulse and noise channels.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Envelope {
@@ -182,6 +198,18 @@ impl Pulse {
         }
     }
 
+    /// `clocks` timer clocks at once (see [`run_timer`]).
+    pub(crate) fn advance(&mut self, clocks: u64) {
+        let events = run_timer(&mut self.timer, self.period, clocks);
+        self.step = ((u64::from(self.step) + events) & 7) as u8;
+    }
+
+    /// Whether the output is 0 whatever the sequencer's position (until a
+    /// register write or a frame counter clock).
+    pub(crate) fn silent(&self) -> bool {
+        !self.length.active() || self.muted() || self.envelope.volume() == 0
+    }
+
     fn sweep_target(&self) -> u16 {
         let change = self.period >> self.sweep_shift;
         if self.sweep_negate {
@@ -266,6 +294,21 @@ impl Triangle {
         }
     }
 
+    /// `clocks` timer clocks at once (see [`run_timer`]).
+    pub(crate) fn advance(&mut self, clocks: u64) {
+        let events = run_timer(&mut self.timer, self.period, clocks);
+        if self.length.active() && self.linear > 0 {
+            self.step = ((u64::from(self.step) + events) & 31) as u8;
+        }
+    }
+
+    /// Whether the output holds its level whatever the timer does (until a
+    /// register write or a frame counter clock): the sequencer is stopped,
+    /// or the period is so short the output is held at mid level.
+    pub(crate) fn steady(&self) -> bool {
+        !(self.length.active() && self.linear > 0) || self.period < 2
+    }
+
     pub(crate) fn clock_quarter(&mut self) {
         if self.linear_reload {
             self.linear = self.linear_reload_value;
@@ -347,6 +390,23 @@ impl Noise {
         } else {
             self.timer -= 1;
         }
+    }
+
+    /// `clocks` timer clocks at once (see [`run_timer`]): the shift
+    /// register steps once per event.
+    pub(crate) fn advance(&mut self, clocks: u64) {
+        let events = run_timer(&mut self.timer, self.period - 1, clocks);
+        let tap = if self.short_mode { 6 } else { 1 };
+        for _ in 0..events {
+            let feedback = (self.shift ^ (self.shift >> tap)) & 1;
+            self.shift = (self.shift >> 1) | (feedback << 14);
+        }
+    }
+
+    /// Whether the output is 0 whatever the shift register holds (until a
+    /// register write or a frame counter clock).
+    pub(crate) fn silent(&self) -> bool {
+        !self.length.active() || self.envelope.volume() == 0
     }
 
     pub(crate) fn clock_quarter(&mut self) {
