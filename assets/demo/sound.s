@@ -557,40 +557,26 @@ N_B1  = 3
     track_time .set 0
 .endmacro
 
+; One note (or rest) of `len` frames, if given.
+.macro note len, n
+    .ifnblank n
+        .byte n
+        track_time .set track_time + (len)
+    .endif
+.endmacro
+
 ; Notes (or rests, R) of `len` frames each.
 .macro notes len, n1, n2, n3, n4, n5, n6, n7, n8
     .assert (len) >= 1 && (len) <= 63, error, "note length 1-63 frames"
     .byte $80 | (len)
-    .byte n1
-    track_time .set track_time + (len)
-    .ifnblank n2
-        .byte n2
-        track_time .set track_time + (len)
-    .endif
-    .ifnblank n3
-        .byte n3
-        track_time .set track_time + (len)
-    .endif
-    .ifnblank n4
-        .byte n4
-        track_time .set track_time + (len)
-    .endif
-    .ifnblank n5
-        .byte n5
-        track_time .set track_time + (len)
-    .endif
-    .ifnblank n6
-        .byte n6
-        track_time .set track_time + (len)
-    .endif
-    .ifnblank n7
-        .byte n7
-        track_time .set track_time + (len)
-    .endif
-    .ifnblank n8
-        .byte n8
-        track_time .set track_time + (len)
-    .endif
+    note len, n1
+    note len, n2
+    note len, n3
+    note len, n4
+    note len, n5
+    note len, n6
+    note len, n7
+    note len, n8
 .endmacro
 
 ; Checks that the track so far lasts `frames`, so the channels of a song

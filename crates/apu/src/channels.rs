@@ -242,7 +242,7 @@ impl Pulse {
 
     #[inline]
     pub(crate) fn output(&self) -> u8 {
-        if !self.length.active() || self.muted() || DUTY[usize::from(self.duty)] & (0x80 >> self.step) == 0 {
+        if self.silent() || DUTY[usize::from(self.duty)] & (0x80 >> self.step) == 0 {
             0
         } else {
             self.envelope.volume()
@@ -384,22 +384,25 @@ impl Noise {
     pub(crate) fn clock_timer(&mut self) {
         if self.timer == 0 {
             self.timer = self.period - 1;
-            let tap = if self.short_mode { 6 } else { 1 };
-            let feedback = (self.shift ^ (self.shift >> tap)) & 1;
-            self.shift = (self.shift >> 1) | (feedback << 14);
+            self.shift_once();
         } else {
             self.timer -= 1;
         }
     }
 
+    /// The shift register's step at a timer event.
+    #[inline]
+    fn shift_once(&mut self) {
+        let tap = if self.short_mode { 6 } else { 1 };
+        let feedback = (self.shift ^ (self.shift >> tap)) & 1;
+        self.shift = (self.shift >> 1) | (feedback << 14);
+    }
+
     /// `clocks` timer clocks at once (see [`run_timer`]): the shift
     /// register steps once per event.
     pub(crate) fn advance(&mut self, clocks: u64) {
-        let events = run_timer(&mut self.timer, self.period - 1, clocks);
-        let tap = if self.short_mode { 6 } else { 1 };
-        for _ in 0..events {
-            let feedback = (self.shift ^ (self.shift >> tap)) & 1;
-            self.shift = (self.shift >> 1) | (feedback << 14);
+        for _ in 0..run_timer(&mut self.timer, self.period - 1, clocks) {
+            self.shift_once();
         }
     }
 
@@ -419,7 +422,7 @@ impl Noise {
 
     #[inline]
     pub(crate) fn output(&self) -> u8 {
-        if !self.length.active() || self.shift & 1 != 0 {
+        if self.silent() || self.shift & 1 != 0 {
             0
         } else {
             self.envelope.volume()

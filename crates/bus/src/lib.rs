@@ -373,12 +373,12 @@ impl NesBus {
         // while I masks it the samples cannot change, so they wait for the
         // next event (or for I to clear, see `irq_masked`).
         let apu_irq = self.apu.irq_line();
-        self.irq_waiting = apu_irq && self.irq_masked;
         if self.mapper.irq_line() || (apu_irq && !self.irq_masked) {
             self.irq_waiting = false;
             self.deadline = 0;
             return;
         }
+        self.irq_waiting = apu_irq;
         let mut dots = self.ppu.dots_until_event();
         if self.mapper.irq_armed() {
             dots = dots.min(self.ppu.dots_until_a12_candidate());

@@ -22,11 +22,14 @@ const TV_SYSTEM_FIXES: &[(u64, TvSystem, &str)] = &[
 /// the same program dumped with different headers hashes the same.
 pub fn rom_hash(cartridge: &Cartridge) -> u64 {
     let chr_rom: &[u8] = if cartridge.chr_is_ram() { &[] } else { &cartridge.chr };
-    cartridge
-        .prg_rom
-        .iter()
-        .chain(chr_rom)
-        .fold(0xCBF2_9CE4_8422_2325u64, |hash, &byte| (hash ^ byte as u64).wrapping_mul(0x0100_0000_01B3))
+    fnv1a(cartridge.prg_rom.iter().chain(chr_rom).copied())
+}
+
+/// The 64-bit FNV-1a hash of `bytes`.
+pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes
+        .into_iter()
+        .fold(0xCBF2_9CE4_8422_2325u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3))
 }
 
 /// The console a known ROM needs, when its header does not say so.

@@ -327,13 +327,7 @@ impl Nes {
 
     /// A stable 64-bit hash (FNV-1a) of the frame's pixels.
     pub fn frame_hash(&self) -> u64 {
-        let mut hash = 0xCBF2_9CE4_8422_2325u64;
-        for &pixel in self.frame().iter() {
-            for byte in pixel.to_le_bytes() {
-                hash = (hash ^ byte as u64).wrapping_mul(0x0100_0000_01B3);
-            }
-        }
-        hash
+        known_roms::fnv1a(self.frame().iter().flat_map(|pixel| pixel.to_le_bytes()))
     }
 
     /// A stable 64-bit hash (FNV-1a) of the APU's whole state (channels,
@@ -341,10 +335,7 @@ impl Nes {
     /// made the same sound so far hash the same.
     pub fn apu_hash(&mut self) -> u64 {
         self.bus.sync_apu();
-        let bytes = postcard::to_allocvec(self.bus.apu()).unwrap_or_default();
-        bytes
-            .iter()
-            .fold(0xCBF2_9CE4_8422_2325u64, |hash, &byte| (hash ^ byte as u64).wrapping_mul(0x0100_0000_01B3))
+        known_roms::fnv1a(postcard::to_allocvec(self.bus.apu()).unwrap_or_default())
     }
 
     /// Cartridge PRG-RAM (volatile and battery-backed), e.g. for save files.

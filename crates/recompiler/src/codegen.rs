@@ -855,7 +855,7 @@ impl Gen<'_> {
                 self.implied(info.mnemonic);
                 self.pending += info.cycles as i32;
                 if info.mnemonic == Mnemonic::Cli {
-                    self.leave_if_irq_waiting(insn, index);
+                    self.leave_if_irq_waiting(index + 1, insn.addr.wrapping_add(insn.len as u16));
                 }
                 false
             }
@@ -867,13 +867,12 @@ impl Gen<'_> {
         }
     }
 
-    /// After CLI or PLP (the `index`-th instruction): leaves when an IRQ
-    /// is waiting for I to clear, so the dispatcher can take it.
-    fn leave_if_irq_waiting(&mut self, insn: &Instruction, index: u32) {
+    /// Leaves, having run `count` instructions and with the guest at `pc`,
+    /// when an IRQ is waiting for I to clear, so the dispatcher can take it.
+    fn leave_if_irq_waiting(&mut self, count: u32, pc: u16) {
         let exit = self.ops.new_dynamic_label();
-        let next = insn.addr.wrapping_add(insn.len as u16);
         x64!(self.ops ; cmp BYTE [r15 + CTX_IRQ_WAITING], 0 ; jne =>exit);
-        self.stubs.push(Stub::Exit { label: exit, pending: self.pending, count: index + 1, pc: next });
+        self.stubs.push(Stub::Exit { label: exit, pending: self.pending, count, pc });
     }
 
     /// A fallback stub for the instruction at `insn` (the `index`-th),
@@ -1663,7 +1662,7 @@ impl Gen<'_> {
                 self.pull();
                 self.decompose_p();
                 self.pending += cycles;
-                self.leave_if_irq_waiting(insn, index);
+                self.leave_if_irq_waiting(count, next);
                 false
             }
             Jmp if insn.info.mode == Mode::Ind => {
@@ -1747,14 +1746,7 @@ impl Gen<'_> {
                 // An RTI that clears I under a waiting IRQ takes it at its
                 // end, by the samples in its last cycles: the interpreter
                 // runs it then.
-                let exit = self.ops.new_dynamic_label();
-                x64!(self.ops ; cmp BYTE [r15 + CTX_IRQ_WAITING], 0 ; jne =>exit);
-                self.stubs.push(Stub::Exit {
-                    label: exit,
-                    pending: self.pending,
-                    count: index,
-                    pc: insn.addr,
-                });
+                self.leave_if_irq_waiting(index, insn.addr);
                 self.pull();
                 self.decompose_p();
                 self.pull();

@@ -23,9 +23,6 @@ use cpal::{FromSample, SampleFormat, SizedSample};
 /// device takes big chunks (twice its largest, up to [`MAX_TARGET_SECONDS`]).
 const TARGET_SECONDS: f64 = 0.05;
 const MAX_TARGET_SECONDS: f64 = 0.2;
-/// Past this many targets the queue is full: more sound is dropped (as
-/// while fast-forwarding).
-const FULL: usize = 4;
 /// The largest change of the sample clock rate control makes (0.5%).
 const MAX_ADJUST: f64 = 0.005;
 /// The largest change of the frame period pacing makes (1%).
@@ -156,13 +153,12 @@ impl Audio {
     }
 
     /// Queues a frame's samples and returns the sample clock ratio that
-    /// moves the queue toward its target. Sound beyond a full queue (as
-    /// while fast-forwarding) is dropped. After a pause, or when the
+    /// moves the queue toward its target. After a pause, or when the
     /// queue is near running dry (or the target grew), it is first topped
     /// up with silence to the target, so that sound starts again with its
     /// cushion rather than with a run of underruns; when it has grown far
-    /// past the target (the device stalled, or started late), its oldest
-    /// sound is dropped.
+    /// past the target (the device stalled or started late, or the game
+    /// is fast-forwarding), its oldest sound is dropped.
     pub fn push(&mut self, samples: &[f32]) -> f64 {
         let Ok(mut shared) = self.shared.lock() else {
             return 1.0;
@@ -170,9 +166,7 @@ impl Audio {
         let Shared { queue, running, largest_take, .. } = &mut *shared;
         self.control.before_push(queue, !*running, *largest_take, f64::from(self.sample_rate));
         *running = true;
-        if queue.len() < self.control.target * FULL {
-            queue.extend(samples);
-        }
+        queue.extend(samples);
         self.control.ratio()
     }
 
